@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "file-save.h"
+#include "log.h"
+#include "macro.h"
+
+int read_file_at(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        struct stat st;
+
+        fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+        if (fd < 0)
+                return negative_errno();
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if ((uint64_t) st.st_size > max)
+                return -EFBIG;
+
+        buf = malloc(max + 1);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                ssize_t n = read(fd, buf + size, max + 1 - size);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                if (n == 0)
+                        break;
+                size += (size_t) n;
+                if (size > max)
+                        return -EFBIG;
+        }
+        buf[size] = '\0';
+        *ret = TAKE_PTR(buf);
+        if (ret_size)
+                *ret_size = size;
+        return 0;
+}
+
+static int content_matches(int dir_fd, const char *name, const char *content, size_t len) {
+        _cleanup_free_ char *old = NULL;
+        size_t old_len;
+        struct stat st;
+        int r;
+
+        r = read_file_at(dir_fd, name, FILE_SAVE_MAX_SIZE, &old, &old_len);
+        if (r < 0)
+                return 0;
+        if (old_len != len || memcmp(old, content, len) != 0)
+                return 0;
+        /* Same bytes: only make sure the mode is right, without touching the content. */
+        if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & 07777) != 0644)
+                (void) fchmodat(dir_fd, name, 0644, 0);
+        return 1;
+}
+
+static int write_all(int fd, const char *p, size_t len) {
+        while (len > 0) {
+                ssize_t n = write(fd, p, len);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                p += n;
+                len -= (size_t) n;
+        }
+        return 0;
+}
+
+static int remove_file(int dir_fd, const char *name) {
+        if (unlinkat(dir_fd, name, 0) < 0)
+                return errno == ENOENT ? 0 : negative_errno();
+        return 1;
+}
+
+int file_save_atomic(int dir_fd, const char *name, const char *content) {
+        char tmp[NAME_MAX + 1];
+        _cleanup_close_ int fd = -1;
+        uint64_t rnd;
+        size_t len;
+        int r;
+
+        if (!name || !*name || strchr(name, '/') || strlen(name) > NAME_MAX - 20)
+                return -EINVAL;
+        if (!content || !*content)
+                return remove_file(dir_fd, name);
+
+        len = strlen(content);
+        if (len > FILE_SAVE_MAX_SIZE)
+                return -EFBIG;
+        if (content_matches(dir_fd, name, content, len))
+                return 0;
+
+        if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd)
+                rnd = (uint64_t) getpid() << 32 ^ (uint64_t) (uintptr_t) &rnd;
+        snprintf(tmp, sizeof tmp, FILE_SAVE_TEMP_PREFIX "%s.%016llx", name, (unsigned long long) rnd);
+
+        fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return negative_errno();
+        r = write_all(fd, content, len);
+        if (r >= 0 && fchmod(fd, 0644) < 0)   /* the umask must not decide the mode */
+                r = negative_errno();
+        if (r >= 0 && renameat(dir_fd, tmp, dir_fd, name) < 0)
+                r = negative_errno();
+        if (r < 0) {
+                (void) unlinkat(dir_fd, tmp, 0);
+                return log_debug_errno(r, "Failed to write %s: %m", name);
+        }
+        return 1;
+}
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
+
+int file_save_remove_leftovers(int dir_fd) {
+        _cleanup_close_ int fd = -1;
+        _cleanup_(closedirp) DIR *d = NULL;
+        struct dirent *de;
+
+        fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        d = fdopendir(fd);
+        if (!d)
+                return negative_errno();
+        TAKE_FD(fd);
+        while ((de = readdir(d)))
+                if (strncmp(de->d_name, FILE_SAVE_TEMP_PREFIX, strlen(FILE_SAVE_TEMP_PREFIX)) == 0)
+                        (void) unlinkat(dirfd(d), de->d_name, 0);
+        return 0;
+}

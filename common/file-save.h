@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * The one writer of generated files (SPEC §4): the content goes to a temporary file in the
+ * target directory which is then renamed over the target, so a reader (networkd) or a crash
+ * never sees a half-written file; mode 0644; identical content is not rewritten; a file
+ * whose content would be empty is removed.
+ */
+
+#include <stddef.h>
+
+#define FILE_SAVE_MAX_SIZE (1024 * 1024)
+#define FILE_SAVE_TEMP_PREFIX ".#"
+
+/* Returns 1 when the file changed (written or removed), 0 when it already had that
+ * content (or was already absent for NULL/empty content), negative errno on failure. */
+int file_save_atomic(int dir_fd, const char *name, const char *content);
+
+/* Reads a whole regular file of at most max bytes; -EFBIG when larger. */
+int read_file_at(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_size);
+
+/* Removes temporary files left in dir_fd by a writer that was killed. */
+int file_save_remove_leftovers(int dir_fd);

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "file-save.h"
+#include "interface-files.h"
+#include "log.h"
+#include "macro.h"
+#include "validate.h"
+
+static int open_dir(const char *path, bool create, int *ret) {
+        int fd;
+
+        if (create && mkdir(path, 0755) < 0 && errno != EEXIST)
+                return negative_errno();
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return negative_errno();
+        *ret = fd;
+        return 0;
+}
+
+int interface_files_save(const char *network_dir, const char *ifname, const RenderedInterface *r,
+                         bool *ret_changed) {
+        _cleanup_close_ int net_fd = -1, dropin_fd = -1;
+        char dropin[PATH_MAX], name[PATH_MAX];
+        bool changed = false;
+        int k;
+
+        if (!ifname_is_valid(ifname))
+                return -EINVAL;
+        k = open_dir(network_dir, true, &net_fd);
+        if (k < 0)
+                return log_debug_errno(k, "Failed to open %s: %m", network_dir);
+        k = interface_dropin_dir_name(ifname, dropin, sizeof dropin);
+        if (k < 0)
+                return k;
+        if (mkdirat(net_fd, dropin, 0755) < 0 && errno != EEXIST)
+                return log_debug_errno(errno, "Failed to create %s/%s: %m", network_dir, dropin);
+        dropin_fd = openat(net_fd, dropin, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (dropin_fd < 0)
+                return log_debug_errno(errno, "Failed to open %s/%s: %m", network_dir, dropin);
+
+        /* We hold the interface lock: any temporary file here is from a writer that died. */
+        (void) file_save_remove_leftovers(dropin_fd);
+
+        /* Drop-ins first, the .network file last: networkd applies nothing of a drop-in
+         * directory until its .network file exists. */
+        for (int f = _IFACE_FILE_MAX - 1; f >= 0; f--) {
+                int dir_fd = f == IFACE_FILE_NETWORK ? net_fd : dropin_fd;
+
+                if (f == IFACE_FILE_NETWORK)
+                        k = interface_file_name(ifname, f, name, sizeof name);
+                else
+                        k = snprintf(name, sizeof name, "%s", interface_file_basename(f)) < 0 ? -EINVAL : 0;
+                if (k < 0)
+                        return k;
+                k = file_save_atomic(dir_fd, name, r->content[f]);
+                if (k < 0)
+                        return log_debug_errno(k, "Failed to update %s: %m", name);
+                if (k > 0) {
+                        log_debug("%s %s.", r->content[f] ? "Wrote" : "Removed", name);
+                        changed = true;
+                }
+        }
+
+        if (ret_changed)
+                *ret_changed = changed;
+        return 0;
+}
+
+int interface_files_remove(const char *network_dir, const char *ifname, bool *ret_changed) {
+        _cleanup_close_ int net_fd = -1, dropin_fd = -1;
+        char dropin[PATH_MAX], name[PATH_MAX];
+        bool changed = false;
+        int k;
+
+        if (!ifname_is_valid(ifname))
+                return -EINVAL;
+        k = open_dir(network_dir, false, &net_fd);
+        if (k == -ENOENT) {
+                if (ret_changed)
+                        *ret_changed = false;
+                return 0;
+        }
+        if (k < 0)
+                return k;
+
+        /* The .network file first, so networkd never sees the drop-ins without it. */
+        k = interface_file_name(ifname, IFACE_FILE_NETWORK, name, sizeof name);
+        if (k < 0)
+                return k;
+        if (unlinkat(net_fd, name, 0) == 0)
+                changed = true;
+        else if (errno != ENOENT)
+                return negative_errno();
+
+        k = interface_dropin_dir_name(ifname, dropin, sizeof dropin);
+        if (k < 0)
+                return k;
+        dropin_fd = openat(net_fd, dropin, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (dropin_fd >= 0) {
+                for (int f = 0; f < _IFACE_FILE_MAX; f++)
+                        if (interface_file_basename(f) &&
+                            unlinkat(dropin_fd, interface_file_basename(f), 0) == 0)
+                                changed = true;
+                (void) file_save_remove_leftovers(dropin_fd);
+                /* A file an administrator put there stays, and so does the directory. */
+                if (unlinkat(net_fd, dropin, AT_REMOVEDIR) < 0 && errno != ENOTEMPTY)
+                        log_debug_errno(errno, "Failed to remove %s: %m", dropin);
+        }
+
+        if (ret_changed)
+                *ret_changed = changed;
+        return 0;
+}
+
+int interface_files_exist(const char *network_dir, const char *ifname) {
+        char path[PATH_MAX], name[PATH_MAX];
+        int k;
+
+        k = interface_file_name(ifname, IFACE_FILE_NETWORK, name, sizeof name);
+        if (k < 0)
+                return k;
+        if (snprintf(path, sizeof path, "%s/%s", network_dir, name) >= (int) sizeof path)
+                return -ENAMETOOLONG;
+        return access(path, F_OK) == 0;
+}
