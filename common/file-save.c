@@ -53,7 +53,7 @@ int read_file_at(int dir_fd, const char *name, size_t max, char **ret, size_t *r
         return 0;
 }
 
-static int content_matches(int dir_fd, const char *name, const char *content, size_t len) {
+static int content_matches(int dir_fd, const char *name, const char *content, size_t len, mode_t mode) {
         _cleanup_free_ char *old = NULL;
         size_t old_len;
         struct stat st;
@@ -65,8 +65,8 @@ static int content_matches(int dir_fd, const char *name, const char *content, si
         if (old_len != len || memcmp(old, content, len) != 0)
                 return 0;
         /* Same bytes: only make sure the mode is right, without touching the content. */
-        if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & 07777) != 0644)
-                (void) fchmodat(dir_fd, name, 0644, 0);
+        if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & 07777) != mode)
+                (void) fchmodat(dir_fd, name, mode, 0);
         return 1;
 }
 
@@ -92,6 +92,10 @@ static int remove_file(int dir_fd, const char *name) {
 }
 
 int file_save_atomic(int dir_fd, const char *name, const char *content) {
+        return file_save_atomic_mode(dir_fd, name, content, 0644);
+}
+
+int file_save_atomic_mode(int dir_fd, const char *name, const char *content, mode_t mode) {
         char tmp[NAME_MAX + 1];
         _cleanup_close_ int fd = -1;
         uint64_t rnd;
@@ -106,18 +110,18 @@ int file_save_atomic(int dir_fd, const char *name, const char *content) {
         len = strlen(content);
         if (len > FILE_SAVE_MAX_SIZE)
                 return -EFBIG;
-        if (content_matches(dir_fd, name, content, len))
+        if (content_matches(dir_fd, name, content, len, mode))
                 return 0;
 
         if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd)
                 rnd = (uint64_t) getpid() << 32 ^ (uint64_t) (uintptr_t) &rnd;
         snprintf(tmp, sizeof tmp, FILE_SAVE_TEMP_PREFIX "%s.%016llx", name, (unsigned long long) rnd);
 
-        fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+        fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
                 return negative_errno();
         r = write_all(fd, content, len);
-        if (r >= 0 && fchmod(fd, 0644) < 0)   /* the umask must not decide the mode */
+        if (r >= 0 && fchmod(fd, mode) < 0)   /* the umask must not decide the mode */
                 r = negative_errno();
         if (r >= 0 && renameat(dir_fd, tmp, dir_fd, name) < 0)
                 r = negative_errno();

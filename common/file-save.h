@@ -9,6 +9,7 @@
  */
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #define FILE_SAVE_MAX_SIZE (1024 * 1024)
 #define FILE_SAVE_TEMP_PREFIX ".#"
@@ -16,6 +17,8 @@
 /* Returns 1 when the file changed (written or removed), 0 when it already had that
  * content (or was already absent for NULL/empty content), negative errno on failure. */
 int file_save_atomic(int dir_fd, const char *name, const char *content);
+/* The same with another mode than 0644 (0600 for secrets such as the IMDS token). */
+int file_save_atomic_mode(int dir_fd, const char *name, const char *content, mode_t mode);
 
 /* Reads a whole regular file of at most max bytes; -EFBIG when larger. */
 int read_file_at(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_size);

@@ -16,6 +16,7 @@
 #define CIDR_STR_MAX (IP_STR_MAX + 12)
 #define ENI_ID_MAX 40          /* "eni-" + up to 32 hex digits + NUL, rounded */
 #define IFNAME_MAX 16          /* IFNAMSIZ */
+#define IFNAME_MAX_BUF (IFNAME_MAX + 8)
 
 /* "aa:bb:cc:dd:ee:ff", either case; written lower-case. */
 int validate_mac(const char *s, char ret[static MAC_STR_MAX]);

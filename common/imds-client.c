@@ -1,0 +1,452 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "build-config.h"
+#include "file-save.h"
+#include "imds-client.h"
+#include "imds-parse.h"
+#include "log.h"
+#include "strv.h"
+#include "time-util.h"
+#include "validate.h"
+
+#define TOKEN_MAX 512
+/* A cached token is used until this long before IMDS would expire it. */
+#define TOKEN_EXPIRY_MARGIN_SEC 120
+#define BACKOFF_BASE_USEC (100 * USEC_PER_MSEC)
+#define BACKOFF_MAX_USEC (2 * USEC_PER_SEC)
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(CURL *, curl_easy_cleanup);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct curl_slist *, curl_slist_free_all);
+
+typedef struct Route {
+        const char *endpoint;
+        const char *interface;   /* "" = default route */
+} Route;
+
+struct ImdsClient {
+        CURL *curl;
+        char **endpoints;
+        char **interfaces;
+        Route *routes;
+        size_t n_routes;
+        size_t route;            /* index of the route in use */
+        bool route_confirmed;    /* the route answered at least once in this run */
+
+        char token[TOKEN_MAX + 1];
+        char *token_cache_dir;
+
+        uint64_t deadline_usec;
+        unsigned max_attempts;
+        uint64_t request_timeout_usec;
+        uint64_t connect_timeout_usec;
+        unsigned n_requests;
+};
+
+/* The response of one HTTP exchange. */
+typedef struct Response {
+        long status;             /* 0: no HTTP answer (transport error) */
+        CURLcode curl_code;
+        char *body;
+        size_t len;
+        bool too_large;
+} Response;
+
+static void response_done(Response *r) {
+        free(r->body);
+        *r = (Response) {};
+}
+
+static size_t write_body(char *data, size_t size, size_t nmemb, void *userdata) {
+        Response *r = userdata;
+        size_t n = size * nmemb;
+        char *b;
+
+        /* Nothing valid is this large: stop reading instead of buffering (bounded memory). */
+        if (r->len + n > IMDS_BODY_MAX) {
+                r->too_large = true;
+                return 0;
+        }
+        b = realloc(r->body, r->len + n + 1);
+        if (!b)
+                return 0;
+        memcpy(b + r->len, data, n);
+        r->len += n;
+        b[r->len] = '\0';
+        r->body = b;
+        return n;
+}
+
+static uint64_t boottime_sec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_BOOTTIME, &ts);
+        return (uint64_t) ts.tv_sec;
+}
+
+static bool token_is_valid(const char *t, size_t len) {
+        if (len == 0 || len > TOKEN_MAX)
+                return false;
+        /* It goes into a header line: only characters of base64 and friends. */
+        return strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_.-") == len;
+}
+
+static void token_cache_load(ImdsClient *c) {
+        _cleanup_close_ int dir_fd = -1;
+        _cleanup_free_ char *text = NULL;
+        json_auto_t *j = NULL;
+        const char *token;
+        json_int_t expires;
+
+        if (!c->token_cache_dir)
+                return;
+        dir_fd = open(c->token_cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0 || read_file_at(dir_fd, IMDS_TOKEN_CACHE_NAME, 4096, &text, NULL) < 0)
+                return;
+        j = json_loads(text, 0, NULL);
+        if (json_unpack(j, "{s:s, s:I}", "token", &token, "expires", &expires) < 0)
+                return;
+        if (!token_is_valid(token, strlen(token)) ||
+            expires < (json_int_t) (boottime_sec() + TOKEN_EXPIRY_MARGIN_SEC))
+                return;
+        strcpy(c->token, token);
+        log_debug("Using the cached IMDS token.");
+}
+
+static void token_cache_save(ImdsClient *c, unsigned ttl_sec) {
+        _cleanup_close_ int dir_fd = -1;
+        _cleanup_free_ char *text = NULL;
+        json_auto_t *j = NULL;
+
+        if (!c->token_cache_dir)
+                return;
+        dir_fd = open(c->token_cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0)
+                return;
+        j = json_pack("{s:s, s:I}", "token", c->token, "expires", (json_int_t) (boottime_sec() + ttl_sec));
+        text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        if (text)
+                (void) file_save_atomic_mode(dir_fd, IMDS_TOKEN_CACHE_NAME, text, 0600);
+}
+
+static void token_drop(ImdsClient *c) {
+        _cleanup_close_ int dir_fd = -1;
+
+        c->token[0] = '\0';
+        if (!c->token_cache_dir)
+                return;
+        dir_fd = open(c->token_cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd >= 0)
+                (void) file_save_atomic(dir_fd, IMDS_TOKEN_CACHE_NAME, NULL);
+}
+
+static int build_routes(ImdsClient *c) {
+        size_t n_ep = strv_length(c->endpoints), n_if = strv_length(c->interfaces), k = 0;
+
+        if (n_if == 0) {
+                if (strv_extend(&c->interfaces, "") < 0)
+                        return -ENOMEM;
+                n_if = 1;
+        }
+        c->routes = calloc(n_ep * n_if, sizeof(Route));
+        if (!c->routes)
+                return -ENOMEM;
+        /* Each endpoint through every interface before the next endpoint (SPEC §3). */
+        for (size_t e = 0; e < n_ep; e++)
+                for (size_t i = 0; i < n_if; i++)
+                        c->routes[k++] = (Route) { c->endpoints[e], c->interfaces[i] };
+        c->n_routes = k;
+        return 0;
+}
+
+int imds_client_new(const ImdsOptions *o, ImdsClient **ret) {
+        static char *const default_endpoints[] = IMDS_DEFAULT_ENDPOINTS;
+        ImdsClient *c;
+        int r;
+
+        if (curl_global_init(CURL_GLOBAL_NOTHING) != CURLE_OK)
+                return -EIO;
+        c = calloc(1, sizeof *c);
+        if (!c)
+                return -ENOMEM;
+        c->endpoints = strv_copy(o->endpoints && o->endpoints[0] ? o->endpoints : default_endpoints);
+        c->interfaces = strv_copy(o->interfaces);
+        c->token_cache_dir = o->token_cache_dir ? strdup(o->token_cache_dir) : NULL;
+        c->curl = curl_easy_init();
+        if (!c->endpoints || !c->interfaces || (o->token_cache_dir && !c->token_cache_dir) || !c->curl) {
+                imds_client_free(c);
+                return -ENOMEM;
+        }
+        r = build_routes(c);
+        if (r < 0) {
+                imds_client_free(c);
+                return r;
+        }
+        c->deadline_usec = o->deadline_usec ? o->deadline_usec : usec_add(now_usec(), 10 * USEC_PER_SEC);
+        c->max_attempts = o->max_attempts ? o->max_attempts : 4;
+        c->request_timeout_usec = o->request_timeout_usec ? o->request_timeout_usec : 2 * USEC_PER_SEC;
+        c->connect_timeout_usec = o->connect_timeout_usec ? o->connect_timeout_usec : 250 * USEC_PER_MSEC;
+        token_cache_load(c);
+        *ret = c;
+        return 0;
+}
+
+ImdsClient *imds_client_free(ImdsClient *c) {
+        if (!c)
+                return NULL;
+        if (c->curl)
+                curl_easy_cleanup(c->curl);
+        strv_free(c->endpoints);
+        strv_free(c->interfaces);
+        free(c->routes);
+        free(c->token_cache_dir);
+        explicit_bzero(c->token, sizeof c->token);
+        free(c);
+        return NULL;
+}
+
+void imds_client_set_deadline(ImdsClient *c, uint64_t deadline_usec) {
+        c->deadline_usec = deadline_usec;
+}
+
+unsigned imds_client_requests(const ImdsClient *c) {
+        return c->n_requests;
+}
+
+const char *imds_client_route_interface(const ImdsClient *c) {
+        return c->route_confirmed ? c->routes[c->route].interface : NULL;
+}
+
+const char *imds_client_route_endpoint(const ImdsClient *c) {
+        return c->route_confirmed ? c->routes[c->route].endpoint : NULL;
+}
+
+static long msec_until(uint64_t deadline, uint64_t cap) {
+        uint64_t now = now_usec(), left = deadline > now ? deadline - now : 0;
+
+        if (left > cap)
+                left = cap;
+        return (long) (left / USEC_PER_MSEC);
+}
+
+/* One HTTP exchange on the current route. Fills resp; returns -ETIMEDOUT when no time is
+ * left to even try, -ENOMEM, or 0 (look at resp). */
+static int http_exchange(ImdsClient *c, bool put_token, const char *path, Response *resp) {
+        _cleanup_(curl_slist_free_allp) struct curl_slist *headers = NULL;
+        const Route *route = &c->routes[c->route];
+        char url[512], header[TOKEN_MAX + 64], iface[IFNAME_MAX_BUF];
+        long timeout_ms = msec_until(c->deadline_usec, c->request_timeout_usec);
+        struct curl_slist *h;
+
+        if (timeout_ms <= 0)
+                return -ETIMEDOUT;
+        if (snprintf(url, sizeof url, "%s/latest/%s%s", route->endpoint,
+                     put_token ? "api/token" : "meta-data/", put_token ? "" : path) >= (int) sizeof url)
+                return -EINVAL;
+
+        if (put_token)
+                snprintf(header, sizeof header, "X-aws-ec2-metadata-token-ttl-seconds: %d", IMDS_TOKEN_TTL_SEC);
+        else
+                snprintf(header, sizeof header, "X-aws-ec2-metadata-token: %s", c->token);
+        h = curl_slist_append(NULL, header);
+        if (!h)
+                return -ENOMEM;
+        headers = h;
+
+        curl_easy_reset(c->curl);   /* keeps the connection cache: keep-alive across requests */
+        curl_easy_setopt(c->curl, CURLOPT_URL, url);
+        curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(c->curl, CURLOPT_USERAGENT, EC2NET_USER_AGENT);
+        curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+        /* Never through a proxy from the environment, never elsewhere by redirect. */
+        curl_easy_setopt(c->curl, CURLOPT_PROXY, "");
+        curl_easy_setopt(c->curl, CURLOPT_NOPROXY, "*");
+        curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 0L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+        curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http");
+#else
+        curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS, (long) CURLPROTO_HTTP);
+#endif
+        curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+        curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS,
+                         msec_until(c->deadline_usec, c->connect_timeout_usec) ?: 1L);
+        curl_easy_setopt(c->curl, CURLOPT_MAXFILESIZE, (long) IMDS_BODY_MAX);
+        curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, write_body);
+        curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, resp);
+        if (put_token)
+                curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, "PUT");
+        if (route->interface[0]) {
+                /* "if!" binds to the device (SO_BINDTODEVICE), never to an address lookalike. */
+                snprintf(iface, sizeof iface, "if!%s", route->interface);
+                curl_easy_setopt(c->curl, CURLOPT_INTERFACE, iface);
+        }
+
+        c->n_requests++;
+        resp->curl_code = curl_easy_perform(c->curl);
+        if (resp->curl_code == CURLE_OK || resp->curl_code == CURLE_WRITE_ERROR ||
+            resp->curl_code == CURLE_FILESIZE_EXCEEDED)
+                curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+        if (resp->curl_code == CURLE_FILESIZE_EXCEEDED)
+                resp->too_large = true;
+        log_debug("IMDS %s %s via %s: %s%ld (%s)", put_token ? "PUT" : "GET", url,
+                  route->interface[0] ? route->interface : "default route",
+                  resp->status ? "HTTP " : "", resp->status, curl_easy_strerror(resp->curl_code));
+        return 0;
+}
+
+/* Sleeps for an exponentially growing, jittered time, never past the deadline. Returns
+ * -ETIMEDOUT when the deadline does not leave room for the wait. */
+static int backoff(ImdsClient *c, unsigned attempt) {
+        uint64_t wait = BACKOFF_BASE_USEC << (attempt < 5 ? attempt : 5), now = now_usec();
+        uint32_t rnd = 0;
+        struct timespec ts;
+
+        if (wait > BACKOFF_MAX_USEC)
+                wait = BACKOFF_MAX_USEC;
+        (void) !getrandom(&rnd, sizeof rnd, GRND_NONBLOCK);
+        wait = wait / 2 + (rnd % (wait / 2 + 1));   /* jitter: 50–100% */
+        if (now + wait >= c->deadline_usec)
+                return -ETIMEDOUT;
+        ts = (struct timespec) { .tv_sec = (time_t) (wait / USEC_PER_SEC),
+                                 .tv_nsec = (long) (wait % USEC_PER_SEC) * 1000 };
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                ;
+        return 0;
+}
+
+static bool is_transport_error(const Response *r) {
+        return r->status == 0 && !r->too_large;
+}
+
+/* Gets a token, trying every route from the current one (SPEC §3 order); when none
+ * answers, backs off and goes round again, within max_attempts and the deadline. */
+static int acquire_token(ImdsClient *c) {
+        size_t unreachable = 0;   /* routes in a row that gave no HTTP answer */
+        unsigned attempt = 0;
+        int r;
+
+        for (;;) {
+                _cleanup_(response_done) Response resp = {};
+
+                r = http_exchange(c, true, NULL, &resp);
+                if (r < 0)
+                        return r;
+                if (resp.too_large)
+                        return -EBADMSG;
+
+                switch (resp.status) {
+                case 200:
+                        if (resp.len > 0 && resp.body[resp.len - 1] == '\n')
+                                resp.body[--resp.len] = '\0';
+                        if (!token_is_valid(resp.body ?: "", resp.len))
+                                return log_debug_errno(-EBADMSG, "IMDS returned an invalid token.");
+                        strcpy(c->token, resp.body);
+                        c->route_confirmed = true;
+                        token_cache_save(c, IMDS_TOKEN_TTL_SEC);
+                        return 0;
+                case 403:
+                        c->route_confirmed = true;
+                        return -EACCES;
+                case 400:
+                case 404:
+                case 405:
+                        /* A bug on our side, or no IMDSv2 here: retrying cannot help. */
+                        return log_debug_errno(-EBADMSG, "IMDS rejected the token request: HTTP %ld.",
+                                               resp.status);
+                case 0:
+                        /* Not reachable this way: the next route, right away. */
+                        c->route = (c->route + 1) % c->n_routes;
+                        if (++unreachable < c->n_routes)
+                                continue;
+                        unreachable = 0;
+                        break;
+                default:
+                        break;   /* 429/5xx: the route works but IMDS is busy */
+                }
+
+                if (++attempt >= c->max_attempts)
+                        return resp.status == 0 ? -EHOSTUNREACH : -EIO;
+                r = backoff(c, attempt - 1);
+                if (r < 0)
+                        return r;
+        }
+}
+
+int imds_get(ImdsClient *c, const char *path, char **ret_body, size_t *ret_len) {
+        bool renewed = false;
+        unsigned attempt = 0;
+        int r;
+
+        if (!path || strstr(path, "..") || strpbrk(path, "?#% \r\n"))
+                return -EINVAL;
+
+        for (;;) {
+                _cleanup_(response_done) Response resp = {};
+
+                if (!c->token[0]) {
+                        r = acquire_token(c);
+                        if (r < 0)
+                                return r;
+                }
+
+                r = http_exchange(c, false, path, &resp);
+                if (r < 0)
+                        return r;
+
+                switch (resp.status) {
+                case 200:
+                        c->route_confirmed = true;
+                        if (resp.too_large)
+                                return -EBADMSG;
+                        if (ret_body) {
+                                *ret_body = resp.body ? TAKE_PTR(resp.body) : strdup("");
+                                if (!*ret_body)
+                                        return -ENOMEM;
+                        }
+                        if (ret_len)
+                                *ret_len = resp.len;
+                        return 0;
+                case 404:
+                        c->route_confirmed = true;
+                        return -ENOENT;
+                case 401:
+                        /* Expired or unknown token: renew once (SPEC §3). */
+                        if (renewed)
+                                return -EPERM;
+                        renewed = true;
+                        token_drop(c);
+                        continue;
+                case 403:
+                        return -EACCES;
+                case 400:
+                        return -EBADMSG;
+                case 0:
+                        if (resp.too_large)
+                                return -EBADMSG;
+                        if (!c->route_confirmed) {
+                                /* A cached token and a route that never answered: pick the
+                                 * route again the way a fresh token would. */
+                                c->token[0] = '\0';
+                                c->route = (c->route + 1) % c->n_routes;
+                        }
+                        break;
+                default:
+                        if (resp.too_large)
+                                return -EBADMSG;
+                        break;   /* 429, 5xx: back off and retry */
+                }
+
+                if (++attempt >= c->max_attempts)
+                        return is_transport_error(&resp) ? -EHOSTUNREACH : -EIO;
+                r = backoff(c, attempt - 1);
+                if (r < 0)
+                        return r;
+        }
+}
