@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * One interface from IMDS to networkd (SPEC §4, §6): the work of `setup-policy-routes IFACE
+ * start|refresh|remove`, and of the boot-time seed stage for each ENI present. The caller
+ * owns the IMDS client (one token, one connection for any number of interfaces) and
+ * reloads networkd once at the end when ctx->changed is set.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "eni.h"
+#include "imds-client.h"
+
+typedef enum SetupMode {
+        SETUP_START,     /* initial setup: waits (bounded) for the link, addresses, IMDS propagation */
+        SETUP_REFRESH,   /* one pass; a missing interface is a quiet no-op */
+} SetupMode;
+
+typedef struct SetupContext {
+        const Config *config;
+        ImdsClient *imds;
+        const char *program;          /* named in generated files */
+        const char *network_dir;      /* /run/systemd/network */
+        const char *runtime_dir;      /* /run/amazon-ec2-net-utils */
+        uint64_t deadline_usec;       /* nothing runs past it */
+        uint64_t link_wait_usec;      /* start: how long to wait for the link to appear */
+        uint64_t address_wait_usec;   /* start: how long to wait for DHCP/RA addresses */
+        char primary_mac[MAC_STR_MAX];/* fetched once per run, "" until then */
+        bool changed;                 /* some file changed: networkd needs a reload */
+} SetupContext;
+
+typedef struct SetupOutcome {
+        bool link_missing;            /* no such interface (refresh: nothing done) */
+        bool excluded;                /* excluded by configuration: nothing done */
+        bool changed;                 /* files of this interface changed */
+        bool from_state;              /* static ENI data came from an earlier run */
+        char mac[MAC_STR_MAX];
+        char interface_id[ENI_ID_MAX];
+        unsigned table;
+        int n_altnames_added;
+        char altname_error[128];      /* an altname that could not be added, for a warning */
+} SetupOutcome;
+
+int interface_setup(SetupContext *ctx, const char *ifname, SetupMode mode, SetupOutcome *ret);
+
+/* Deletes the interface's generated files and state. */
+int interface_remove(SetupContext *ctx, const char *ifname, bool *ret_changed);

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * Locks that die with their holder (flock), never PID files or mkdir spins (SPEC §6, §8).
+ * The lock file is removed by its holder on release, so nothing is left behind; a waiter
+ * that locked a file which was meanwhile removed notices and locks the new one.
+ */
+
+#include <stdint.h>
+
+#include "macro.h"
+
+typedef struct FileLock {
+        int fd;
+        char *path;
+} FileLock;
+
+#define FILE_LOCK_NULL ((FileLock) { .fd = -1 })
+
+/* Waits (bounded by deadline_usec, CLOCK_MONOTONIC) for an exclusive lock on path.
+ * -ETIMEDOUT when the deadline passed. */
+int file_lock_acquire(const char *path, uint64_t deadline_usec, FileLock *ret);
+/* Removes the file and unlocks. Accepts a never-acquired (FILE_LOCK_NULL) lock. */
+void file_lock_release(FileLock *l);
+
+/* RUNTIME_DIR/lock/IFACE.lock */
+int interface_lock_acquire(const char *runtime_dir, const char *ifname, uint64_t deadline_usec,
+                           FileLock *ret);

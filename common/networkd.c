@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <systemd/sd-bus.h>
+#include <unistd.h>
+
+#include "lock.h"
+#include "log.h"
+#include "networkd.h"
+#include "time-util.h"
+
+#define RELOAD_STATE "reload-state"
+#define RELOAD_LOCK "reload.lock"
+
+typedef struct ReloadState {
+        uint64_t requested;   /* tickets issued */
+        uint64_t done;        /* every ticket <= done is covered by a completed reload */
+} ReloadState;
+
+int networkd_reload(uint64_t deadline_usec) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        uint64_t now = now_usec();
+        int r;
+
+        if (now >= deadline_usec)
+                return -ETIMEDOUT;
+        r = sd_bus_open_system(&bus);
+        if (r < 0)
+                return log_debug_errno(r, "Failed to connect to the system bus: %m");
+        (void) sd_bus_set_method_call_timeout(bus, deadline_usec - now);
+        r = sd_bus_call_method(bus, "org.freedesktop.network1", "/org/freedesktop/network1",
+                               "org.freedesktop.network1.Manager", "Reload", &error, NULL, NULL);
+        if (r < 0)
+                return log_debug_errno(r, "Failed to reload systemd-networkd: %s",
+                                       error.message ?: strerror(-r));
+        return 0;
+}
+
+/* The state file is small and only touched under its own flock. */
+static int state_read(int fd, ReloadState *ret) {
+        char buf[64] = {};
+        ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+
+        *ret = (ReloadState) {};
+        if (n < 0)
+                return negative_errno();
+        if (n > 0 && sscanf(buf, "%" SCNu64 " %" SCNu64, &ret->requested, &ret->done) != 2)
+                *ret = (ReloadState) {};   /* garbage: start over, at worst one extra reload */
+        return 0;
+}
+
+static int state_write(int fd, const ReloadState *s) {
+        char buf[64];
+        int n = snprintf(buf, sizeof buf, "%" PRIu64 " %" PRIu64 "\n", s->requested, s->done);
+
+        if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t) n, 0) != n)
+                return negative_errno();
+        return 0;
+}
+
+static int state_open_locked(const char *runtime_dir, int *ret_fd) {
+        char path[PATH_MAX];
+        _cleanup_close_ int fd = -1;
+
+        snprintf(path, sizeof path, "%s/" RELOAD_STATE, runtime_dir);
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return negative_errno();
+        /* Held only for a read-modify-write of a few bytes. */
+        if (flock(fd, LOCK_EX) < 0)
+                return negative_errno();
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int networkd_reload_coalesced(const char *runtime_dir, uint64_t deadline_usec, bool *ret_reloaded) {
+        _cleanup_(file_lock_release) FileLock reload_lock = FILE_LOCK_NULL;
+        char path[PATH_MAX];
+        ReloadState s;
+        uint64_t ticket, target;
+        int r;
+
+        if (ret_reloaded)
+                *ret_reloaded = false;
+
+        /* 1. Take a ticket. */
+        {
+                _cleanup_close_ int fd = -1;
+
+                r = state_open_locked(runtime_dir, &fd);
+                if (r < 0)
+                        return r;
+                r = state_read(fd, &s);
+                if (r < 0)
+                        return r;
+                ticket = ++s.requested;
+                r = state_write(fd, &s);
+                if (r < 0)
+                        return r;
+        }
+
+        /* 2. Wait for the right to reload; someone may have covered us meanwhile. */
+        snprintf(path, sizeof path, "%s/" RELOAD_LOCK, runtime_dir);
+        r = file_lock_acquire(path, deadline_usec, &reload_lock);
+        if (r < 0)
+                return r;
+        {
+                _cleanup_close_ int fd = -1;
+
+                r = state_open_locked(runtime_dir, &fd);
+                if (r < 0)
+                        return r;
+                r = state_read(fd, &s);
+                if (r < 0)
+                        return r;
+                if (s.done >= ticket) {
+                        log_debug("networkd reload for ticket %" PRIu64 " already done by another process.", ticket);
+                        return 0;
+                }
+                target = s.requested;   /* everything written so far will be seen */
+        }
+
+        r = networkd_reload(deadline_usec);
+        if (r < 0)
+                return r;
+
+        {
+                _cleanup_close_ int fd = -1;
+
+                r = state_open_locked(runtime_dir, &fd);
+                if (r < 0)
+                        return r;
+                r = state_read(fd, &s);
+                if (r < 0)
+                        return r;
+                if (s.done < target)
+                        s.done = target;
+                r = state_write(fd, &s);
+                if (r < 0)
+                        return r;
+        }
+        if (ret_reloaded)
+                *ret_reloaded = true;
+        return 0;
+}

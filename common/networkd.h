@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * Talking to systemd-networkd over D-Bus (sd-bus), never through networkctl (SPEC §2).
+ *
+ * Reloads are coalesced across processes (SPEC §4): every process that changed files takes
+ * a ticket; whoever holds the reload lock reloads once for all tickets issued before it
+ * started, so N interfaces configured at once cause one or two reloads, and no change is
+ * ever left without a reload that started after it was written.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Reloads networkd unless a reload that started after our change already happened.
+ * Sets *ret_reloaded when this process did the reload. */
+int networkd_reload_coalesced(const char *runtime_dir, uint64_t deadline_usec, bool *ret_reloaded);
+
+/* org.freedesktop.network1.Manager.Reload(), synchronous: networkd has read the files
+ * when it returns. */
+int networkd_reload(uint64_t deadline_usec);

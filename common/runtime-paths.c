@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdlib.h>
+#include <string.h>
+
+#include "build-config.h"
+#include "runtime-paths.h"
+
+static const char *env_path(const char *name, const char *fallback) {
+        const char *v = getenv(name);
+
+        if (!v || v[0] != '/' || strlen(v) > 1024 || strstr(v, "/../") || strpbrk(v, "\n\r"))
+                return fallback;
+        return v;
+}
+
+void runtime_paths_get(RuntimePaths *ret) {
+        *ret = (RuntimePaths) {
+                .runtime_dir = env_path("EC2NET_RUNTIME_DIR", EC2NET_RUNTIME_DIR),
+                .network_dir = env_path("EC2NET_NETWORK_DIR", EC2NET_NETWORK_RUNTIME_DIR),
+        };
+}

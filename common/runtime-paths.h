@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/* Where we write. The defaults come from the build; tests point them elsewhere with
+ * EC2NET_RUNTIME_DIR and EC2NET_NETWORK_DIR (absolute paths; anything else is ignored). */
+
+typedef struct RuntimePaths {
+        const char *runtime_dir;   /* /run/amazon-ec2-net-utils */
+        const char *network_dir;   /* /run/systemd/network */
+} RuntimePaths;
+
+void runtime_paths_get(RuntimePaths *ret);
