@@ -4,10 +4,12 @@ pkg_get_variable(_systemd_unitdir systemd systemdsystemunitdir)
 pkg_get_variable(_systemd_generatordir systemd systemdsystemgeneratordir)
 pkg_get_variable(_systemd_networkdir systemd systemdnetworkdir)
 pkg_get_variable(_systemd_sysctldir systemd sysctldir)
+pkg_get_variable(_systemd_tmpfilesdir systemd tmpfilesdir)
 pkg_get_variable(_udevdir udev udevdir)
 
 # systemd.pc answers with /lib on Debian; the package installs under the prefix.
-foreach(_v _systemd_unitdir _systemd_generatordir _systemd_networkdir _systemd_sysctldir _udevdir)
+foreach(_v _systemd_unitdir _systemd_generatordir _systemd_networkdir _systemd_sysctldir
+        _systemd_tmpfilesdir _udevdir)
   string(REGEX REPLACE "^/lib/" "/usr/lib/" ${_v} "${${_v}}")
 endforeach()
 
@@ -23,6 +25,9 @@ endif()
 if(NOT _systemd_sysctldir)
   set(_systemd_sysctldir /usr/lib/sysctl.d)
 endif()
+if(NOT _systemd_tmpfilesdir)
+  set(_systemd_tmpfilesdir /usr/lib/tmpfiles.d)
+endif()
 if(NOT _udevdir)
   set(_udevdir /usr/lib/udev)
 endif()
@@ -31,6 +36,7 @@ set(SYSTEMD_UNIT_DIR "${_systemd_unitdir}" CACHE PATH "systemd system unit direc
 set(SYSTEMD_GENERATOR_DIR "${_systemd_generatordir}" CACHE PATH "systemd system generator directory")
 set(SYSTEMD_NETWORK_DIR "${_systemd_networkdir}" CACHE PATH "systemd-networkd vendor directory")
 set(SYSCTL_DIR "${_systemd_sysctldir}" CACHE PATH "sysctl.d vendor directory")
+set(TMPFILES_DIR "${_systemd_tmpfilesdir}" CACHE PATH "tmpfiles.d vendor directory")
 set(UDEV_RULES_DIR "${_udevdir}/rules.d" CACHE PATH "udev rules directory")
 set(EC2NET_LIBEXEC_DIR "${CMAKE_INSTALL_FULL_LIBEXECDIR}/amazon-ec2-net-utils" CACHE PATH
     "Directory of the helper executables")
