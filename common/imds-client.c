@@ -23,7 +23,6 @@
 #define BACKOFF_BASE_USEC (100 * USEC_PER_MSEC)
 #define BACKOFF_MAX_USEC (2 * USEC_PER_SEC)
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(CURL *, curl_easy_cleanup);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct curl_slist *, curl_slist_free_all);
 
 typedef struct Route {

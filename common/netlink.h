@@ -118,18 +118,21 @@ int netlink_open(const unsigned *groups, size_t n_groups, int *ret_fd);
 
 /* Sends the request and reads its replies until the kernel's ack, error or end of dump,
  * bounded by deadline_usec. Returns the kernel's error (negative), -ETIMEDOUT, -EAGAIN when
- * a dump was interrupted by a concurrent change (the caller may retry), or 0. */
+ * a dump was interrupted by a concurrent change (the caller may retry), or 0. After a
+ * failure the socket may still hold the rest of a dump: use a fresh socket per exchange. */
 int netlink_call(int fd, NetlinkMessage *m, netlink_reply_handler_t handler, void *userdata,
                  uint64_t deadline_usec);
 
 /*
- * Parsers of kernel messages, exposed so that tests can feed them malformed input.
+ * Parsers of kernel messages, exposed so that tests can feed them malformed input. The
+ * message must have nlmsg_len readable bytes (as netlink_call()'s handlers get them).
  */
 
 /* Parses an RTM_NEWLINK message. -EBADMSG for anything malformed (truncated attributes,
  * a name without NUL or too long, no IFLA_IFNAME). */
 int link_info_from_message(const struct nlmsghdr *message, LinkInfo *ret);
 
-/* Adds one RTM_NEWADDR message to *addresses when it is for ifindex. Returns 1 when it was
- * counted, 0 when it is for another link or family, -EBADMSG when malformed. */
+/* Takes one RTM_NEWADDR message into account in *addresses when it is for ifindex. Returns
+ * 1 when it is an IPv4/IPv6 address of ifindex (whether or not it sets a flag), 0 when it
+ * is for another link or family, -EBADMSG when malformed. */
 int link_addresses_add_message(LinkAddresses *addresses, int ifindex, const struct nlmsghdr *message);
