@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "kernel-cmdline.h"
+#include "macro.h"
+
+#define CMDLINE_WHITESPACE " \t\n\r\v\f"
+#define EC2NET_ENABLE "ec2net.enable"
+
+/* Longer than any "ec2net.enable=VALUE" we understand: longer words are not ours. */
+#define WORD_MAX 32
+
+int kernel_cmdline_ec2net_enabled(const char *cmdline) {
+        const char *p = cmdline;
+        int enabled = 1;
+
+        if (!cmdline)
+                return -EINVAL;
+        if (strnlen(cmdline, KERNEL_CMDLINE_SIZE_MAX + 1) > KERNEL_CMDLINE_SIZE_MAX)
+                return -E2BIG;
+
+        for (;;) {
+                char word[WORD_MAX];
+                bool in_quote = false, too_long = false;
+                size_t n = 0;
+                int r;
+
+                p += strspn(p, CMDLINE_WHITESPACE);
+                if (*p == '\0')
+                        break;
+
+                /* Quotes group words and are dropped, wherever they are, as systemd's
+                 * proc_cmdline parser does; an unterminated quote runs to the end. */
+                for (; *p != '\0'; p++) {
+                        if (*p == '"') {
+                                in_quote = !in_quote;
+                                continue;
+                        }
+                        if (!in_quote && strchr(CMDLINE_WHITESPACE, *p))
+                                break;
+                        if (n + 1 < sizeof(word))
+                                word[n++] = *p;
+                        else
+                                too_long = true;
+                }
+                if (too_long)
+                        continue;
+                word[n] = '\0';
+
+                if (streq(word, EC2NET_ENABLE))
+                        enabled = 1;
+                else if (strncmp(word, EC2NET_ENABLE "=", strlen(EC2NET_ENABLE "=")) == 0) {
+                        /* A typo must not be read as either answer: keep the previous one. */
+                        r = config_parse_boolean(word + strlen(EC2NET_ENABLE "="));
+                        if (r >= 0)
+                                enabled = r;
+                }
+        }
+        return enabled;
+}
+
+int kernel_cmdline_read(const char *path, char **ret) {
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *buf = NULL;
+        char *shrunk;
+        size_t size = 0;
+
+        if (!ret)
+                return -EINVAL;
+
+        fd = open(path ?: KERNEL_CMDLINE_PATH, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return negative_errno();
+
+        /* procfs reports size 0, so read until EOF, bounded. */
+        buf = malloc(KERNEL_CMDLINE_SIZE_MAX + 1);
+        if (!buf)
+                return -ENOMEM;
+        while (size <= KERNEL_CMDLINE_SIZE_MAX) {
+                ssize_t k = read(fd, buf + size, KERNEL_CMDLINE_SIZE_MAX + 1 - size);
+
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                if (k == 0)
+                        break;
+                size += (size_t) k;
+        }
+        if (size > KERNEL_CMDLINE_SIZE_MAX)
+                return -E2BIG;
+
+        /* A NUL would silently end the string early and hide what follows it. */
+        for (size_t i = 0; i < size; i++)
+                if (buf[i] == '\0')
+                        buf[i] = ' ';
+        while (size > 0 && strchr(CMDLINE_WHITESPACE, buf[size - 1]))
+                size--;
+        buf[size] = '\0';
+
+        /* Give back the unused part of the 64 KiB buffer; keeping it is no error. */
+        shrunk = realloc(buf, size + 1);
+        if (shrunk)
+                buf = shrunk;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Coalesced networkd reloads (SPEC §4): many processes that changed files at once cause one
+ * or two Reload() calls, and none is left without a reload that started after its change.
+ * A private dbus-daemon carries the calls to a stand-in for networkd's Manager object that
+ * counts them (the real networkd is exercised by the e2e tier).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/wait.h>
+#include <systemd/sd-bus.h>
+
+#include "macro.h"
+#include "networkd.h"
+#include "time-util.h"
+#include "tree-util.h"
+
+#define RELOAD_WORK_USEC (50 * USEC_PER_MSEC)
+
+static char *tmp;
+static pid_t bus_pid = -1;
+static pthread_t service_thread;
+static atomic_bool service_stop;
+static atomic_int reloads;
+
+static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        /* Like networkd: the files are read before the reply is sent. */
+        usleep(RELOAD_WORK_USEC);
+        atomic_fetch_add(&reloads, 1);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD("Reload", "", "", method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END
+};
+
+static void *service_main(void *arg) {
+        sd_bus *bus = NULL;
+        sd_bus_slot *slot = NULL;
+        int *ready = arg;
+
+        if (sd_bus_open_system(&bus) < 0 ||
+            sd_bus_add_object_vtable(bus, &slot, "/org/freedesktop/network1",
+                                     "org.freedesktop.network1.Manager", manager_vtable, NULL) < 0 ||
+            sd_bus_request_name(bus, "org.freedesktop.network1", 0) < 0) {
+                *ready = -1;
+                return NULL;
+        }
+        *ready = 1;
+        while (!service_stop) {
+                int r = sd_bus_process(bus, NULL);
+
+                if (r < 0)
+                        break;
+                if (r == 0)
+                        (void) sd_bus_wait(bus, 100 * 1000);
+        }
+        sd_bus_slot_unref(slot);
+        sd_bus_flush_close_unref(bus);
+        return NULL;
+}
+
+static int setup_bus(void **state) {
+        char conf[PATH_MAX], sock[PATH_MAX], addr[PATH_MAX + 16];
+        static int ready;
+
+        tmp = make_temp_dir();
+        snprintf(conf, sizeof conf, "%s/bus.conf", tmp);
+        snprintf(sock, sizeof sock, "%s/bus.sock", tmp);
+        snprintf(addr, sizeof addr, "unix:path=%s", sock);
+        {
+                char xml[2 * PATH_MAX];
+
+                snprintf(xml, sizeof xml,
+                         "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
+                         " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+                         "<busconfig><type>system</type><listen>%s</listen><auth>EXTERNAL</auth>"
+                         "<policy context=\"default\"><allow send_destination=\"*\"/><allow own=\"*\"/>"
+                         "<allow receive_sender=\"*\"/></policy></busconfig>\n", addr);
+                assert_int_equal(write_whole_file(conf, xml), 0);
+        }
+
+        bus_pid = fork();
+        assert_true(bus_pid >= 0);
+        if (bus_pid == 0) {
+                execlp("dbus-daemon", "dbus-daemon", "--nofork", "--nopidfile", "--config-file", conf,
+                       (char *) NULL);
+                _exit(127);
+        }
+        for (int i = 0; i < 500 && access(sock, F_OK) < 0; i++)
+                usleep(10 * 1000);
+        assert_int_equal(access(sock, F_OK), 0);
+        setenv("DBUS_SYSTEM_BUS_ADDRESS", addr, 1);
+
+        assert_int_equal(pthread_create(&service_thread, NULL, service_main, &ready), 0);
+        for (int i = 0; i < 500 && ready == 0; i++)
+                usleep(10 * 1000);
+        assert_int_equal(ready, 1);
+        return 0;
+}
+
+static int teardown_bus(void **state) {
+        service_stop = true;
+        pthread_join(service_thread, NULL);
+        if (bus_pid > 0) {
+                kill(bus_pid, SIGTERM);
+                waitpid(bus_pid, NULL, 0);
+        }
+        rm_rf(tmp);
+        free(tmp);
+        return 0;
+}
+
+static void read_state(uint64_t *requested, uint64_t *done) {
+        char path[PATH_MAX];
+        _cleanup_free_ char *s = NULL;
+
+        snprintf(path, sizeof path, "%s/run/reload-state", tmp);
+        s = read_whole_file(path);
+        assert_non_null(s);
+        assert_int_equal(sscanf(s, "%" SCNu64 " %" SCNu64, requested, done), 2);
+}
+
+static void test_sequential_changes_each_reload(void **state) {
+        char run[PATH_MAX];
+        uint64_t req, done;
+
+        snprintf(run, sizeof run, "%s/run", tmp);
+        mkdir(run, 0755);
+        atomic_store(&reloads, 0);
+        for (int i = 0; i < 3; i++) {
+                bool reloaded = false;
+
+                assert_int_equal(networkd_reload_coalesced(run, usec_add(now_usec(), 10 * USEC_PER_SEC),
+                                                           &reloaded), 0);
+                assert_true(reloaded);
+        }
+        assert_int_equal(atomic_load(&reloads), 3);
+        read_state(&req, &done);
+        assert_true(req == done);
+}
+
+static void test_concurrent_changes_coalesce(void **state) {
+        enum { N = 16 };
+        char run[PATH_MAX];
+        pid_t pids[N];
+        int go[2], before;
+        uint64_t req, done;
+
+        snprintf(run, sizeof run, "%s/run", tmp);
+        mkdir(run, 0755);
+        before = atomic_load(&reloads);
+        assert_int_equal(pipe(go), 0);
+        for (int i = 0; i < N; i++) {
+                pids[i] = fork();
+                assert_true(pids[i] >= 0);
+                if (pids[i] == 0) {
+                        char c;
+
+                        close(go[1]);
+                        (void) !read(go[0], &c, 1);   /* start together */
+                        _exit(networkd_reload_coalesced(run, usec_add(now_usec(), 20 * USEC_PER_SEC), NULL) < 0);
+                }
+        }
+        close(go[0]);
+        close(go[1]);   /* EOF releases every child at once */
+        for (int i = 0; i < N; i++) {
+                int status;
+
+                assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+                assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        }
+
+        /* Each child's change is covered: every ticket is done. */
+        read_state(&req, &done);
+        assert_true(req == done);
+        fprintf(stderr, "%d concurrent changes caused %d reloads\n", N, atomic_load(&reloads) - before);
+        assert_true(atomic_load(&reloads) - before >= 1);
+        assert_true(atomic_load(&reloads) - before <= 2);
+}
+
+static void test_reload_failure_is_reported(void **state) {
+        char run[PATH_MAX];
+        const char *saved = getenv("DBUS_SYSTEM_BUS_ADDRESS");
+        _cleanup_free_ char *copy = strdup(saved);
+        uint64_t req, done;
+
+        snprintf(run, sizeof run, "%s/run", tmp);
+        mkdir(run, 0755);
+        setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/bus", 1);
+        assert_true(networkd_reload_coalesced(run, usec_add(now_usec(), 2 * USEC_PER_SEC), NULL) < 0);
+        setenv("DBUS_SYSTEM_BUS_ADDRESS", copy, 1);
+        /* The failed ticket stays pending, so the next process reloads for it. */
+        read_state(&req, &done);
+        assert_true(req > done);
+        assert_int_equal(networkd_reload_coalesced(run, usec_add(now_usec(), 10 * USEC_PER_SEC), NULL), 0);
+        read_state(&req, &done);
+        assert_true(req == done);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_sequential_changes_each_reload),
+                cmocka_unit_test(test_concurrent_changes_coalesce),
+                cmocka_unit_test(test_reload_failure_is_reported),
+        };
+        if (access("/usr/bin/dbus-daemon", X_OK) < 0) {
+                fprintf(stderr, "dbus-daemon not installed, skipping\n");
+                return 77;
+        }
+        return cmocka_run_group_tests(tests, setup_bus, teardown_bus);
+}
