@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "file-save.h"
+#include "macro.h"
 
 static inline int rm_rf_cb(const char *path, const struct stat *st, int type, struct FTW *ftw) {
         (void) st; (void) type; (void) ftw;

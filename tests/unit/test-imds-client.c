@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The IMDS client against the fake IMDS on loopback (SPEC §3): token flow and cache, 401
+ * renewal, 403, 404, 400, 5xx then success, a server that never answers (deadline kept),
+ * slow and oversized bodies (rejected, bounded memory), endpoint and route fallback.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "fake-imds-server.h"
+#include "imds-client.h"
+#include "macro.h"
+#include "strv.h"
+#include "time-util.h"
+
+static const char scenario[] =
+        "{\"meta-data\": {\"mac\": \"02:00:00:00:00:01\", \"local-hostname\": \"ip-10-0-0-5\","
+        " \"network\": {\"interfaces\": {\"macs\": {\"02:00:00:00:00:01\": {\"device-number\": \"0\","
+        " \"local-ipv4s\": [\"10.0.0.5\", \"10.0.0.6\"]}}}}}}";
+
+static FakeImds fake;
+static char *cache_dir;
+
+static int setup(void **state) {
+        if (fake_imds_start(&fake, scenario) < 0)
+                return -1;
+        cache_dir = make_temp_dir();
+        return cache_dir ? 0 : -1;
+}
+
+static int teardown(void **state) {
+        fake_imds_stop(&fake);
+        rm_rf(cache_dir);
+        free(cache_dir);
+        return 0;
+}
+
+static ImdsClient *client(uint64_t timeout_usec, const char *cache) {
+        char *endpoints[] = { fake.endpoint, NULL };
+        ImdsClient *c = NULL;
+        ImdsOptions o = {
+                .endpoints = endpoints,
+                .token_cache_dir = cache,
+                .deadline_usec = usec_add(now_usec(), timeout_usec),
+                .request_timeout_usec = 500 * USEC_PER_MSEC,
+        };
+
+        assert_int_equal(imds_client_new(&o, &c), 0);
+        return c;
+}
+
+static void test_token_flow_and_values(void **state) {
+        _cleanup_(imds_client_freep) ImdsClient *c = client(5 * USEC_PER_SEC, NULL);
+        _cleanup_free_ char *a = NULL, *b = NULL;
+        size_t len;
+
+        assert_int_equal(imds_get(c, "mac", &a, &len), 0);
+        assert_string_equal(a, "02:00:00:00:00:01");
+        assert_int_equal(len, 17);
+        assert_int_equal(imds_get(c, "network/interfaces/macs/02:00:00:00:00:01/local-ipv4s", &b, &len), 0);
+        assert_string_equal(b, "10.0.0.5\n10.0.0.6");
+        /* One token for the whole run. */
+        assert_int_equal(imds_client_requests(c), 3);
+        assert_int_equal(fake_imds_count(&fake, "PUT", "/latest/api/token"), 1);
+        assert_int_equal(fake_imds_count(&fake, "GET", NULL), 2);
+        assert_string_equal(imds_client_route_endpoint(c), fake.endpoint);
+}
+
+static void test_404_is_absent_not_empty(void **state) {
+        _cleanup_(imds_client_freep) ImdsClient *c = client(5 * USEC_PER_SEC, NULL);
+        char *body = NULL;
+
+        assert_int_equal(imds_get(c, "network/interfaces/macs/02:00:00:00:00:01/ipv4-prefix", &body, NULL), -ENOENT);
+        assert_null(body);
+        assert_int_equal(imds_get(c, "../../etc/passwd", &body, NULL), -EINVAL);
+        assert_int_equal(imds_get(c, "mac\r\nX-Injected: 1", &body, NULL), -EINVAL);
+}
+
+static void test_token_cache(void **state) {
+        _cleanup_free_ char *a = NULL, *b = NULL;
+
+        {
+                _cleanup_(imds_client_freep) ImdsClient *c = client(5 * USEC_PER_SEC, cache_dir);
+                assert_int_equal(imds_get(c, "mac", &a, NULL), 0);
+        }
+        {
+                /* The next run reuses the cached token: no PUT at all. */
+                _cleanup_(imds_client_freep) ImdsClient *c = client(5 * USEC_PER_SEC, cache_dir);
+                assert_int_equal(imds_get(c, "mac", &b, NULL), 0);
+                assert_int_equal(imds_client_requests(c), 1);
+        }
+        assert_int_equal(fake_imds_count(&fake, "PUT", NULL), 1);
+}
+
+static void test_401_renews_once(void **state) {
+        _cleanup_(imds_client_freep) ImdsClient *c = client(5 * USEC_PER_SEC, cache_dir);
+        _cleanup_free_ char *a = NULL;
+        char *b = NULL;
+
+        fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"/latest/meta-data/mac\", \"action\": \"status\","
+                                    " \"status\": 401, \"times\": 1}]}");
+        assert_int_equal(imds_get(c, "mac", &a, NULL), 0);
+        assert_string_equal(a, "02:00:00:00:00:01");
+        assert_int_equal(fake_imds_count(&fake, "PUT", NULL), 2);
+
+        /* A token refused again after renewal is an error, not a loop. */
+        fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"/latest/meta-data/mac\", \"action\": \"status\","
+                                    " \"status\": 401}]}");
+        assert_int_equal(imds_get(c, "mac", &b, NULL), -EPERM);
+        assert_null(b);
+}
+
+static void test_expired_cached_token(void **state) {
+        _cleanup_free_ char *a = NULL, *b = NULL;
+
+        fake_imds_set_faults(&fake, "{\"token_ttl_cap\": 1}");
+        {
+                _cleanup_(imds_client_freep) ImdsClient *c = client(5 * USEC_PER_SEC, cache_dir);
+                assert_int_equal(imds_get(c, "mac", &a, NULL), 0);
+        }
+        sleep(2);
+        {
+                _cleanup_(imds_client_freep) ImdsClient *c = client(5 * USEC_PER_SEC, cache_dir);
+                assert_int_equal(imds_get(c, "mac", &b, NULL), 0);
+                assert_int_equal(imds_client_requests(c), 3);   /* GET 401, PUT, GET */
+        }
+}
+
+static void test_403_disabled(void **state) {
+        _cleanup_(imds_client_freep) ImdsClient *c = client(5 * USEC_PER_SEC, NULL);
+        char *a = NULL;
+
+        fake_imds_set_faults(&fake, "{\"imds_disabled\": true}");
+        assert_int_equal(imds_get(c, "mac", &a, NULL), -EACCES);
+        assert_null(a);
+        assert_int_equal(imds_client_requests(c), 1);   /* no retry */
+}
+
+static void test_400_fails_loudly(void **state) {
+        _cleanup_(imds_client_freep) ImdsClient *c = client(5 * USEC_PER_SEC, NULL);
+        char *a = NULL;
+
+        fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"/latest/meta-data/mac\", \"action\": \"status\","
+                                    " \"status\": 400}]}");
+        assert_int_equal(imds_get(c, "mac", &a, NULL), -EBADMSG);
+        assert_int_equal(fake_imds_count(&fake, "GET", NULL), 1);
+}
+
+static void test_5xx_then_success(void **state) {
+        _cleanup_(imds_client_freep) ImdsClient *c = client(10 * USEC_PER_SEC, NULL);
+        _cleanup_free_ char *a = NULL;
+        char *b = NULL;
+
+        fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"/latest/meta-data/mac\", \"action\": \"status\","
+                                    " \"status\": 503, \"times\": 1}, {\"match\": \"/latest/meta-data/mac\","
+                                    " \"action\": \"status\", \"status\": 429, \"times\": 1}]}");
+        assert_int_equal(imds_get(c, "mac", &a, NULL), 0);
+        assert_string_equal(a, "02:00:00:00:00:01");
+        assert_int_equal(fake_imds_count(&fake, "GET", "/mac"), 3);
+
+        /* Persistent 500: bounded attempts, then an error — never an empty value. */
+        fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"/latest/meta-data/mac\", \"action\": \"status\","
+                                    " \"status\": 500}]}");
+        assert_int_equal(imds_get(c, "mac", &b, NULL), -EIO);
+        assert_null(b);
+        assert_int_equal(fake_imds_count(&fake, "GET", "/mac"), 3 + 4);
+}
+
+static void test_hang_respects_deadline(void **state) {
+        _cleanup_(imds_client_freep) ImdsClient *c = client(1500 * USEC_PER_MSEC, NULL);
+        uint64_t start = now_usec(), took;
+        char *a = NULL;
+        int r;
+
+        fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"/latest/meta-data/*\", \"action\": \"hang\"}]}");
+        r = imds_get(c, "mac", &a, NULL);
+        took = now_usec() - start;
+        assert_true(r == -ETIMEDOUT || r == -EHOSTUNREACH);
+        assert_null(a);
+        assert_true(took < 1500 * USEC_PER_MSEC + 300 * USEC_PER_MSEC);
+}
+
+static void test_slow_body_respects_deadline(void **state) {
+        _cleanup_(imds_client_freep) ImdsClient *c = client(1 * USEC_PER_SEC, NULL);
+        uint64_t start = now_usec();
+        char *a = NULL;
+
+        fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"/latest/meta-data/mac\", \"action\": \"slow\","
+                                    " \"body\": \"02:00:00:00:00:01\", \"interval\": 1}]}");
+        assert_true(imds_get(c, "mac", &a, NULL) < 0);
+        assert_null(a);
+        assert_true(now_usec() - start < 1300 * USEC_PER_MSEC);
+}
+
+static void test_oversized_body_rejected(void **state) {
+        _cleanup_(imds_client_freep) ImdsClient *c = client(5 * USEC_PER_SEC, NULL);
+        char *a = NULL;
+
+        fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"/latest/meta-data/mac\", \"action\": \"big\","
+                                    " \"size\": 1048576}]}");
+        assert_int_equal(imds_get(c, "mac", &a, NULL), -EBADMSG);
+        assert_null(a);
+}
+
+static void test_endpoint_and_route_fallback(void **state) {
+        /* Port 1 on loopback is closed: the first endpoint fails fast, the second answers.
+         * The first route binds to an interface that does not exist, the next is the
+         * default route. */
+        char *endpoints[] = { (char *) "http://127.0.0.1:1", fake.endpoint, NULL };
+        char *interfaces[] = { (char *) "nonexistent0", (char *) "", NULL };
+        _cleanup_(imds_client_freep) ImdsClient *c = NULL;
+        _cleanup_free_ char *a = NULL;
+        ImdsOptions o = {
+                .endpoints = endpoints,
+                .interfaces = interfaces,
+                .deadline_usec = usec_add(now_usec(), 5 * USEC_PER_SEC),
+        };
+
+        assert_int_equal(imds_client_new(&o, &c), 0);
+        assert_int_equal(imds_get(c, "mac", &a, NULL), 0);
+        assert_string_equal(imds_client_route_endpoint(c), fake.endpoint);
+        assert_string_equal(imds_client_route_interface(c), "");
+}
+
+static void test_unreachable_gives_error(void **state) {
+        char *endpoints[] = { (char *) "http://127.0.0.1:1", NULL };
+        _cleanup_(imds_client_freep) ImdsClient *c = NULL;
+        char *a = NULL;
+        ImdsOptions o = {
+                .endpoints = endpoints,
+                .deadline_usec = usec_add(now_usec(), 3 * USEC_PER_SEC),
+                .max_attempts = 3,
+        };
+
+        assert_int_equal(imds_client_new(&o, &c), 0);
+        assert_int_equal(imds_get(c, "mac", &a, NULL), -EHOSTUNREACH);
+        assert_null(a);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                T(test_token_flow_and_values), T(test_404_is_absent_not_empty), T(test_token_cache),
+                T(test_401_renews_once),       T(test_expired_cached_token),    T(test_403_disabled),
+                T(test_400_fails_loudly),      T(test_5xx_then_success),        T(test_hang_respects_deadline),
+                T(test_slow_body_respects_deadline), T(test_oversized_body_rejected),
+                T(test_endpoint_and_route_fallback), T(test_unreachable_gives_error),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
