@@ -196,7 +196,9 @@ static int run(int argc, char *argv[]) {
                 return 0;
         log_context_set(arg_ifname, NULL, NULL);
 
-        r = config_load(&config);
+        r = config_init_defaults(&config);
+        if (r >= 0)
+                r = config_load(&config);
         if (r < 0)
                 return log_error_errno(r, "Failed to load the configuration: %m");
         log_config_warnings(&config);

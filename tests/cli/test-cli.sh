@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# The command line of ec2-net-refresh / setup-policy-routes: usage errors exit 2 with a
+# clear message and touch nothing; no-op actions exit 0. Everything that could reach IMDS or
+# a bus is pointed at loopback ports and paths that do not exist, so nothing leaves.
+set -u
+bin_dir=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+export EC2NET_IMDS_ENDPOINTS=http://127.0.0.1:1
+export EC2NET_RUNTIME_DIR=$tmp/run EC2NET_NETWORK_DIR=$tmp/network EC2NET_CONFIG=$tmp/none.conf
+export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/no-bus
+pass=0 fail=0
+
+check() {   # check EXPECTED_RC STDERR_PATTERN -- ARGS...
+    local want=$1 pattern=$2; shift 3
+    local out rc
+    out=$("$@" 2>&1); rc=$?
+    if [ "$rc" -eq "$want" ] && { [ -z "$pattern" ] || grep -q -- "$pattern" <<<"$out"; }; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1)); echo "FAIL: $* -> rc=$rc (want $want), output: $out"
+    fi
+}
+
+spr=$bin_dir/setup-policy-routes
+check 2 "Missing interface name" -- "$spr"
+check 2 "Invalid interface name" -- "$spr" "" start
+check 2 "Invalid interface name" -- "$spr" ../x start
+check 2 "Invalid interface name" -- "$spr" ../../etc refresh
+check 2 "Invalid interface name" -- "$spr" abcdefghijklmnop start
+check 2 "Invalid interface name" -- "$spr" a/b start
+check 2 "Invalid interface name" -- "$spr" "eth0 x" start
+check 2 "Invalid interface name" -- "$spr" $'eth0\n[Network]' start
+check 2 "" -- "$spr" -x start
+check 2 "Unknown action" -- "$spr" eth0 explode
+check 2 "Too many arguments" -- "$spr" eth0 start now
+check 0 "" -- "$spr" eth0 stop
+check 0 "" -- "$spr" eth0 cleanup
+check 0 "start|refresh|remove" -- "$spr" --help
+check 0 "amazon-ec2-net-utils" -- "$bin_dir/ec2-net-refresh" --version
+# A refresh of an interface that does not exist is a quiet no-op (SPEC §6).
+check 0 "" -- "$spr" nosuchif0 refresh
+out=$("$spr" nosuchif0 refresh 2>&1)
+[ -z "$out" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: refresh of a missing interface is not quiet: $out"; }
+# Disabled by configuration: nothing is done, exit 0.
+printf '[Main]\nEnable=no\n' > "$tmp/none.conf"
+check 0 "disabled" -- "$spr" lo start
+rm -f "$tmp/none.conf"
+# Nothing was written by any of these.
+if [ -e "$tmp/network" ]; then fail=$((fail + 1)); echo "FAIL: files written: $(find "$tmp/network")"; else pass=$((pass + 1)); fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
