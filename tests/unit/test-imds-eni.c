@@ -42,7 +42,10 @@ static char *scenario_from_fixture(const char *entry, const char *mac, const cha
                 json_object_set_new(json_object_get(json_object_get(json_object_get(json_object_get(md, "network"),
                                                                                     "interfaces"), "macs"), mac),
                                     key, value);
-        return json_dumps(json_pack("{s:O}", "meta-data", md), 0);
+        {
+                json_auto_t *scenario = json_pack("{s:O}", "meta-data", md);
+                return json_dumps(scenario, 0);
+        }
 }
 
 static ImdsClient *client(void) {
@@ -223,8 +226,9 @@ static int setup_v6_only(void **state) {
 
         snprintf(path, sizeof path, "%s%s", SOURCE_DIR, FIXTURE);
         all = json_load_file(path, 0, NULL);
-        s = json_dumps(json_pack("{s:{s:s, s:{s:O}}}", "meta-data", "mac", "02:7c:03:b8:5c:af", "network",
-                                 "interfaces", json_object_get(all, "MULTI_NIC_V6_ONLY_MD")), 0);
+        json_auto_t *scenario = json_pack("{s:{s:s, s:{s:O}}}", "meta-data", "mac", "02:7c:03:b8:5c:af", "network",
+                                          "interfaces", json_object_get(all, "MULTI_NIC_V6_ONLY_MD"));
+        s = json_dumps(scenario, 0);
         return start(s);
 }
 

@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Builds and runs every test tier (run as root on Debian 12):
+#   1. -Wall -Wextra -Werror build, all ctest tiers (unit, e2e)
+#   2. the unit tier under valgrind
+#   3. an ASan/UBSan build, unit tier
+# Usage: tests/run-all.sh [BUILD_ROOT]   (default: ./build)
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-$src/build}
+jobs=$(nproc)
+
+"$src/tests/install-deps.sh"
+
+echo "== build (-Werror)"
+cmake -S "$src" -B "$out/werror" -DENABLE_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$out/werror" -j "$jobs"
+
+echo "== all tiers"
+(cd "$out/werror" && ctest --output-on-failure -j "$jobs" -L unit)
+(cd "$out/werror" && ctest --output-on-failure -L 'e2e')
+
+echo "== unit tier under valgrind"
+(cd "$out/werror" && for t in tests/unit/test-*; do
+    [ -x "$t" ] || continue
+    valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+        --show-leak-kinds=definite "$t" >"$t.valgrind.log" 2>&1 \
+        || { rc=$?; cat "$t.valgrind.log"; [ $rc -eq 77 ] || { echo "valgrind: $t failed ($rc)"; exit 1; }; }
+    echo "valgrind clean: $(basename "$t")"
+done)
+
+echo "== ASan/UBSan build, unit tier"
+cmake -S "$src" -B "$out/asan" -DENABLE_WERROR=ON -DENABLE_SANITIZERS=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build "$out/asan" -j "$jobs"
+(cd "$out/asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --output-on-failure -j "$jobs" -L unit)
+
+echo "== all tiers passed"
