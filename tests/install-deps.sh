@@ -10,7 +10,7 @@ packages=(
     # unit tier
     libcmocka-dev python3 dbus valgrind
     # e2e tier and demo: namespaces, DHCP/RA server, the real networkd
-    iproute2 dnsmasq-base systemd util-linux procps iputils-ping curl
+    iproute2 dnsmasq-base systemd util-linux procps iputils-ping curl nftables
     # the check against a client nobody here wrote (npm package)
     nodejs npm
 )
