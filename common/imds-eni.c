@@ -210,7 +210,24 @@ static bool propagation_wait(uint64_t deadline) {
         return true;
 }
 
-static int fetch_network_card(ImdsClient *c, const char *mac, char *const *listing,
+/* Whether the instance type has network cards, from the primary ENI's listing: its data is
+ * complete from launch, so it shows the key exactly when the instance type has cards. */
+static int instance_has_network_cards(ImdsClient *c, const char *primary_mac, const ImdsFetchOptions *o) {
+        _cleanup_strv_free_ char **listing = NULL;
+        int known, r;
+
+        known = network_card_marker_read(o->runtime_dir);
+        if (known >= 0 || !primary_mac)
+                return known;
+        r = get_listing(c, primary_mac, &listing);
+        if (r < 0)
+                return r;
+        known = strv_contains(listing, "network-card");
+        network_card_marker_write(o->runtime_dir, known);
+        return known;
+}
+
+static int fetch_network_card(ImdsClient *c, const char *mac, const char *primary_mac, char *const *listing,
                               const ImdsFetchOptions *o, int *ret) {
         uint64_t deadline;
         unsigned card;
@@ -225,8 +242,12 @@ static int fetch_network_card(ImdsClient *c, const char *mac, char *const *listi
                 return 0;
         }
 
-        known = network_card_marker_read(o->runtime_dir);
-        if (!o->wait_for_propagation || known == 0) {
+        if (!o->wait_for_propagation) {
+                *ret = NETWORK_CARD_NONE;
+                return 0;
+        }
+        known = instance_has_network_cards(c, primary_mac, o);
+        if (known == 0) {
                 *ret = NETWORK_CARD_NONE;
                 return 0;
         }
@@ -297,10 +318,9 @@ int imds_fetch_interface(ImdsClient *c, const char *mac, const char *primary_mac
                 /* The primary is device 0 on card 0 by definition; no need to ask. */
                 eni.device_number = 0;
                 eni.network_card = strv_contains(listing, "network-card") ? 0 : NETWORK_CARD_NONE;
-                if (eni.network_card == 0)
-                        network_card_marker_write(o->runtime_dir, true);
+                network_card_marker_write(o->runtime_dir, eni.network_card == 0);
         } else {
-                r = fetch_network_card(c, eni.mac, listing, o, &eni.network_card);
+                r = fetch_network_card(c, eni.mac, primary_mac, listing, o, &eni.network_card);
                 if (r < 0)
                         return r;
                 r = fetch_device_number(c, eni.mac, eni.network_card, o, &eni.device_number);
