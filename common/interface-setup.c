@@ -13,6 +13,7 @@
 #include "lock.h"
 #include "log.h"
 #include "netlink.h"
+#include "networkd.h"
 #include "render.h"
 #include "strv.h"
 #include "time-util.h"
@@ -25,6 +26,7 @@
 typedef struct InterfaceState {
         Eni eni;
         bool has_ipv4, has_ipv6;
+        char shadowed_by[256];   /* last reported shadowing file */
 } InterfaceState;
 
 static void interface_state_done(InterfaceState *s) {
@@ -64,6 +66,9 @@ static int state_load(const char *runtime_dir, const char *ifname, const char *m
                 return log_debug_errno(-ESTALE, "State of %s is for MAC %s, not %s.", ifname, s.eni.mac, mac);
         s.has_ipv4 = json_is_true(json_object_get(j, "has_ipv4"));
         s.has_ipv6 = json_is_true(json_object_get(j, "has_ipv6"));
+        if (json_is_string(json_object_get(j, "shadowed_by")))
+                snprintf(s.shadowed_by, sizeof s.shadowed_by, "%s",
+                         json_string_value(json_object_get(j, "shadowed_by")));
         *ret = s;
         s = (InterfaceState) {};
         return 0;
@@ -79,7 +84,8 @@ static int state_save(const char *runtime_dir, const char *ifname, const Interfa
         r = eni_to_json(&s->eni, &eni);
         if (r < 0)
                 return r;
-        j = json_pack("{s:O, s:b, s:b}", "eni", eni, "has_ipv4", s->has_ipv4, "has_ipv6", s->has_ipv6);
+        j = json_pack("{s:O, s:b, s:b, s:s}", "eni", eni, "has_ipv4", s->has_ipv4, "has_ipv6", s->has_ipv6,
+                      "shadowed_by", s->shadowed_by);
         text = j ? json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(1)) : NULL;
         if (!text)
                 return -ENOMEM;
@@ -128,6 +134,31 @@ static void add_altnames(const LinkInfo *link, const Eni *eni, SetupOutcome *o) 
         else
                 snprintf(name, sizeof name, "device-number-%u.%d", eni->device_number, eni->network_card);
         add_altname(link, name, o);
+}
+
+/* SPEC §8: a lower-numbered .network file (netplan's 10-netplan-*) matching the interface
+ * silently wins over ours, and our drop-ins then never apply. Only meaningful once networkd
+ * has read our files, so the caller checks in a run that changed nothing. */
+static void check_shadowing(SetupContext *ctx, const LinkInfo *link, InterfaceState *state, SetupOutcome *o) {
+        _cleanup_free_ char *file = NULL;
+        char ours[PATH_MAX];
+        const char *base;
+
+        if (!ctx->networkd_state_dir ||
+            networkd_link_network_file(ctx->networkd_state_dir, link->ifindex, &file) < 0 ||
+            interface_file_name(link->ifname, IFACE_FILE_NETWORK, ours, sizeof ours) < 0)
+                return;
+        base = strrchr(file, '/');
+        base = base ? base + 1 : file;
+        /* Ours, or an administrator's file of the same name in /etc: that one wins by design. */
+        if (streq(base, ours)) {
+                state->shadowed_by[0] = '\0';
+                return;
+        }
+        if (streq(state->shadowed_by, file))
+                return;   /* already reported this boot */
+        snprintf(state->shadowed_by, sizeof state->shadowed_by, "%s", file);
+        snprintf(o->shadowed_by, sizeof o->shadowed_by, "%s", file);
 }
 
 static int fetch_eni(SetupContext *ctx, const LinkInfo *link, SetupMode mode, InterfaceState *state,
@@ -241,6 +272,8 @@ int interface_setup(SetupContext *ctx, const char *ifname, SetupMode mode, Setup
                 return r;
 
         add_altnames(&link, &state.eni, &o);
+        if (!changed)
+                check_shadowing(ctx, &link, &state, &o);
 
         r = state_save(ctx->runtime_dir, link.ifname, &state);
         if (r < 0)

@@ -26,6 +26,7 @@ typedef struct SetupContext {
         const char *program;          /* named in generated files */
         const char *network_dir;      /* /run/systemd/network */
         const char *runtime_dir;      /* /run/amazon-ec2-net-utils */
+        const char *networkd_state_dir; /* /run/systemd/netif/links; NULL: do not check */
         uint64_t deadline_usec;       /* nothing runs past it */
         uint64_t link_wait_usec;      /* start: how long to wait for the link to appear */
         uint64_t address_wait_usec;   /* start: how long to wait for DHCP/RA addresses */
@@ -43,6 +44,8 @@ typedef struct SetupOutcome {
         unsigned table;
         int n_altnames_added;
         char altname_error[128];      /* an altname that could not be added, for a warning */
+        char shadowed_by[256];        /* another .network file networkd applies instead of
+                                       * ours (reported once per boot), or "" */
 } SetupOutcome;
 
 int interface_setup(SetupContext *ctx, const char *ifname, SetupMode mode, SetupOutcome *ret);

@@ -9,6 +9,7 @@
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
+#include "file-save.h"
 #include "lock.h"
 #include "log.h"
 #include "networkd.h"
@@ -148,4 +149,29 @@ int networkd_reload_coalesced(const char *runtime_dir, uint64_t deadline_usec, b
         if (ret_reloaded)
                 *ret_reloaded = true;
         return 0;
+}
+
+int networkd_link_network_file(const char *state_dir, int ifindex, char **ret) {
+        _cleanup_close_ int dir_fd = -1;
+        _cleanup_free_ char *text = NULL;
+        char name[32];
+        int r;
+
+        dir_fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0)
+                return negative_errno();
+        snprintf(name, sizeof name, "%d", ifindex);
+        r = read_file_at(dir_fd, name, 64 * 1024, &text, NULL);
+        if (r < 0)
+                return r;
+        for (char *line = text, *next; line && *line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                if (strncmp(line, "NETWORK_FILE=", 13) == 0 && line[13] == '/') {
+                        *ret = strdup(line + 13);
+                        return *ret ? 0 : -ENOMEM;
+                }
+        }
+        return -ENOENT;
 }

@@ -20,3 +20,8 @@ int networkd_reload_coalesced(const char *runtime_dir, uint64_t deadline_usec, b
 /* org.freedesktop.network1.Manager.Reload(), synchronous: networkd has read the files
  * when it returns. */
 int networkd_reload(uint64_t deadline_usec);
+
+/* The .network file networkd applied to the link, from its state file
+ * (STATE_DIR/IFINDEX, NETWORK_FILE=; STATE_DIR is normally /run/systemd/netif/links).
+ * -ENOENT when networkd has not configured the link (yet) or applies no file. */
+int networkd_link_network_file(const char *state_dir, int ifindex, char **ret);

@@ -216,6 +216,7 @@ static int run(int argc, char *argv[]) {
                 .program = program_name,
                 .network_dir = paths.network_dir,
                 .runtime_dir = paths.runtime_dir,
+                .networkd_state_dir = paths.networkd_state_dir,
                 .deadline_usec = usec_add(start, arg_action == ACTION_START ? START_DEADLINE_USEC
                                                                             : REFRESH_DEADLINE_USEC),
                 .link_wait_usec = LINK_WAIT_USEC,
@@ -264,6 +265,12 @@ static int run(int argc, char *argv[]) {
                         log_info("Interface %s is excluded by configuration, doing nothing.", arg_ifname);
                         return 0;
                 }
+                if (o.shadowed_by[0])
+                        log_event(LOG_WARNING, MESSAGE_ID_SHADOWED,
+                                  "%s is configured by %s, which sorts before and overrides the generated "
+                                  "configuration: policy routing for this interface does not apply. "
+                                  "Remove that file or make it not match %s.",
+                                  arg_ifname, o.shadowed_by, arg_ifname);
                 if (o.altname_error[0])
                         log_warning("Failed to add altname %s, ignoring.", o.altname_error);
                 if (o.changed)
