@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ec2-net-hotplug add|remove IFACE — run by udev (RUN+=) when an ENI appears or goes
+ * (SPEC §6). It must return quickly and may not open IP sockets (udevd's sandbox), so it
+ * only talks D-Bus and rtnetlink and reads sysfs:
+ *   add     asks systemd to start policy-routes@IFACE.service, without waiting for it;
+ *   remove  stops the interface's units, deletes its generated files, reloads networkd.
+ * Exit codes: 0 done or nothing to do, 1 failed, 2 invalid usage.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "file-save.h"
+#include "interface-setup.h"
+#include "log.h"
+#include "netlink.h"
+#include "networkd.h"
+#include "runtime-paths.h"
+#include "strv.h"
+#include "systemd-units.h"
+#include "time-util.h"
+#include "unit-name.h"
+#include "validate.h"
+
+#define EXIT_USAGE 2
+#define BUS_TIMEOUT_USEC (5 * USEC_PER_SEC)
+
+/* The MAC from sysfs (readable inside udev's sandbox); "" when unknown. */
+static void read_mac(const char *ifname, char ret[static MAC_STR_MAX]) {
+        _cleanup_free_ char *text = NULL;
+        char path[PATH_MAX];
+        size_t len;
+
+        ret[0] = '\0';
+        snprintf(path, sizeof path, "/sys/class/net/%s/address", ifname);
+        if (read_file_at(AT_FDCWD, path, 64, &text, &len) < 0)
+                return;
+        if (len > 0 && text[len - 1] == '\n')
+                text[len - 1] = '\0';
+        if (validate_mac(text, ret) < 0)
+                ret[0] = '\0';
+}
+
+static bool driver_allowed(const Config *config, const char *ifname) {
+        const char *env = getenv("ID_NET_DRIVER");   /* set by udev's net_setup_link */
+        char driver[32];
+
+        if (env && *env)
+                return config_driver_allowed(config, env);
+        return link_get_driver(ifname, driver, sizeof driver) >= 0 && config_driver_allowed(config, driver);
+}
+
+static int hotplug_add(const Config *config, const char *ifname) {
+        char mac[MAC_STR_MAX], unit[256];
+        int r;
+
+        if (!driver_allowed(config, ifname)) {
+                log_debug("%s: driver not handled, ignoring.", ifname);
+                return 0;
+        }
+        read_mac(ifname, mac);
+        if (config_interface_excluded(config, ifname, mac)) {
+                log_info("%s is excluded by configuration, ignoring.", ifname);
+                return 0;
+        }
+        r = unit_name_for_interface("policy-routes", ifname, ".service", unit, sizeof unit);
+        if (r < 0)
+                return log_error_errno(r, "Invalid unit name for %s: %m", ifname);
+        r = systemd_start_unit(unit, BUS_TIMEOUT_USEC);
+        if (r < 0)
+                return log_error_errno(r, "Failed to start %s: %m", unit);
+        log_debug("Queued %s.", unit);
+        return 0;
+}
+
+static int hotplug_remove(const Config *config, const char *ifname) {
+        static const struct { const char *prefix, *suffix; } units[] = {
+                { "refresh-policy-routes", ".timer" },
+                { "refresh-policy-routes", ".service" },
+                { "policy-routes", ".service" },
+        };
+        RuntimePaths paths;
+        bool changed = false;
+        int r, ret = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(units); i++) {
+                char unit[256];
+
+                if (unit_name_for_interface(units[i].prefix, ifname, units[i].suffix, unit, sizeof unit) < 0)
+                        continue;
+                r = systemd_stop_unit(unit, BUS_TIMEOUT_USEC);
+                if (r < 0)
+                        ret = log_warning_errno(r, "Failed to stop %s, continuing: %m", unit);
+        }
+
+        runtime_paths_get(&paths);
+        SetupContext ctx = {
+                .config = config,
+                .network_dir = paths.network_dir,
+                .runtime_dir = paths.runtime_dir,
+                .deadline_usec = usec_add(now_usec(), BUS_TIMEOUT_USEC),
+        };
+        r = interface_remove(&ctx, ifname, &changed);
+        if (r < 0)
+                return log_error_errno(r, "Failed to remove the configuration of %s: %m", ifname);
+        if (!changed)
+                return ret;
+        log_event(LOG_INFO, MESSAGE_ID_CONFIG_REMOVED, "Removed the configuration of %s.", ifname);
+        r = networkd_reload_coalesced(paths.runtime_dir, usec_add(now_usec(), BUS_TIMEOUT_USEC), NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to reload systemd-networkd: %m");
+        return ret;
+}
+
+int main(int argc, char *argv[]) {
+        _cleanup_(config_done) Config config = {};
+        const char *action, *ifname;
+        int r;
+
+        /* Under udev there is no JOURNAL_STREAM and stderr only reaches udevd's debug log. */
+        log_open("ec2-net-hotplug",
+                 !isatty(STDERR_FILENO) && access("/run/systemd/journal/socket", F_OK) == 0
+                         ? LOG_TARGET_JOURNAL : LOG_TARGET_CONSOLE);
+        log_parse_environment();
+
+        if (argc != 3 || (!streq(argv[1], "add") && !streq(argv[1], "remove"))) {
+                log_error("Usage: ec2-net-hotplug add|remove IFACE");
+                return EXIT_USAGE;
+        }
+        action = argv[1];
+        ifname = argv[2];
+        if (!ifname_is_valid(ifname)) {
+                log_error("Invalid interface name \"%.*s\".", 32, ifname);
+                return EXIT_USAGE;
+        }
+        log_context_set(ifname, NULL, NULL);
+
+        r = config_init_defaults(&config);
+        if (r >= 0)
+                r = config_load(&config);
+        if (r < 0) {
+                log_error_errno(r, "Failed to load the configuration: %m");
+                return EXIT_FAILURE;
+        }
+        STRV_FOREACH(w, config.warnings)
+                log_warning("%s", *w);
+        if (!config.enabled) {
+                log_debug("Disabled by configuration, ignoring %s %s.", action, ifname);
+                return EXIT_SUCCESS;
+        }
+
+        r = streq(action, "add") ? hotplug_add(&config, ifname) : hotplug_remove(&config, ifname);
+        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
