@@ -8,7 +8,7 @@ packages=(
     # build
     build-essential cmake pkg-config libsystemd-dev libcurl4-openssl-dev libjansson-dev
     # unit tier
-    libcmocka-dev python3 dbus valgrind
+    libcmocka-dev python3 dbus valgrind strace
     # e2e tier and demo: namespaces, DHCP/RA server, the real networkd
     iproute2 dnsmasq-base systemd util-linux procps iputils-ping curl nftables
     # the check against a client nobody here wrote (npm package)

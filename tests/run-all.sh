@@ -17,7 +17,7 @@ cmake -S "$src" -B "$out/werror" -DENABLE_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDe
 cmake --build "$out/werror" -j "$jobs"
 
 echo "== all tiers"
-(cd "$out/werror" && ctest --output-on-failure -j "$jobs" -L unit)
+(cd "$out/werror" && ctest --output-on-failure -j "$jobs" -L 'unit|generator')
 (cd "$out/werror" && ctest --output-on-failure -L 'e2e')
 
 echo "== unit tier under valgrind"
