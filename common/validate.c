@@ -146,3 +146,32 @@ bool ifname_is_valid(const char *s) {
         }
         return true;
 }
+
+int validate_hostname(const char *s, char *ret, size_t size) {
+        size_t n, label = 0;
+
+        if (!s)
+                return -EINVAL;
+        n = strlen(s);
+        if (n < 1 || n > 253 || n >= size)
+                return -EINVAL;
+        for (size_t i = 0; i <= n; i++) {
+                char c = s[i];
+
+                if (c == '.' || c == '\0') {
+                        if (label == 0 || s[i - 1] == '-')
+                                return -EINVAL;
+                        label = 0;
+                        continue;
+                }
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
+                        return -EINVAL;
+                if (label == 0 && c == '-')
+                        return -EINVAL;
+                if (++label > 63)
+                        return -EINVAL;
+        }
+        for (size_t i = 0; i <= n; i++)
+                ret[i] = (char) tolower((unsigned char) s[i]);
+        return 0;
+}

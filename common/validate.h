@@ -34,3 +34,9 @@ int parse_bounded_uint(const char *s, unsigned max, unsigned *ret);
 /* A kernel interface name we are willing to act on: 1..15 bytes of printable ASCII,
  * no '/', ':', whitespace, not "." or "..", not starting with '-'. */
 bool ifname_is_valid(const char *s);
+
+#define HOSTNAME_MAX 64   /* what a static hostname may hold (HOST_NAME_MAX) */
+
+/* A DNS host name: dot-separated labels of [A-Za-z0-9-] (1..63 bytes, no leading or
+ * trailing '-'), at most 253 bytes, no trailing dot. Written lower-case. */
+int validate_hostname(const char *s, char *ret, size_t size);

@@ -48,6 +48,9 @@ out=$("$spr" nosuchif0 refresh 2>&1)
 printf '[Main]\nEnable=no\n' > "$tmp/none.conf"
 check 0 "disabled" -- "$spr" lo start
 rm -f "$tmp/none.conf"
+# set-hostname-imds leaves a static hostname that is already set alone, without asking IMDS.
+echo "my-host" > "$tmp/hostname"
+EC2NET_HOSTNAME_FILE=$tmp/hostname check 0 "already set" -- "$bin_dir/set-hostname-imds"
 # Nothing was written by any of these.
 if [ -e "$tmp/network" ]; then fail=$((fail + 1)); echo "FAIL: files written: $(find "$tmp/network")"; else pass=$((pass + 1)); fi
 

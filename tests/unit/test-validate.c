@@ -121,6 +121,24 @@ static void test_ifname(void **state) {
         assert_false(ifname_is_valid(NULL));
 }
 
+static void test_hostname(void **state) {
+        char h[256];
+
+        assert_int_equal(validate_hostname("ip-172-31-44-13.us-east-2.compute.internal", h, sizeof h), 0);
+        assert_string_equal(h, "ip-172-31-44-13.us-east-2.compute.internal");
+        assert_int_equal(validate_hostname("I-0951B6D0B66337123.us-east-2.compute.internal", h, sizeof h), 0);
+        assert_string_equal(h, "i-0951b6d0b66337123.us-east-2.compute.internal");
+        assert_int_equal(validate_hostname("-bad.example", h, sizeof h), -EINVAL);
+        assert_int_equal(validate_hostname("bad-.example", h, sizeof h), -EINVAL);
+        assert_int_equal(validate_hostname("a..b", h, sizeof h), -EINVAL);
+        assert_int_equal(validate_hostname("host.", h, sizeof h), -EINVAL);
+        assert_int_equal(validate_hostname("host name", h, sizeof h), -EINVAL);
+        assert_int_equal(validate_hostname("host\nname", h, sizeof h), -EINVAL);
+        assert_int_equal(validate_hostname("h_st", h, sizeof h), -EINVAL);
+        assert_int_equal(validate_hostname("", h, sizeof h), -EINVAL);
+        assert_int_equal(validate_hostname("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.x", h, sizeof h), -EINVAL);
+}
+
 /* SPEC §4 numbering: unique per (card, device) for cards 0–31 and devices 0–31. */
 static void test_numbering(void **state) {
         Eni eni = { .network_card = NETWORK_CARD_NONE, .device_number = 0 };
@@ -147,7 +165,7 @@ int main(void) {
                 cmocka_unit_test(test_mac),     cmocka_unit_test(test_ip),
                 cmocka_unit_test(test_cidr),    cmocka_unit_test(test_eni_id),
                 cmocka_unit_test(test_uint),    cmocka_unit_test(test_ifname),
-                cmocka_unit_test(test_numbering),
+                cmocka_unit_test(test_numbering), cmocka_unit_test(test_hostname),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
