@@ -55,14 +55,14 @@ int read_file_at(int dir_fd, const char *name, size_t max, char **ret, size_t *r
 
 static int content_matches(int dir_fd, const char *name, const char *content, size_t len, mode_t mode) {
         _cleanup_free_ char *old = NULL;
-        size_t old_len;
+        size_t old_len = 0;
         struct stat st;
         int r;
 
         r = read_file_at(dir_fd, name, FILE_SAVE_MAX_SIZE, &old, &old_len);
         if (r < 0)
                 return 0;
-        if (old_len != len || memcmp(old, content, len) != 0)
+        if (!old || old_len != len || memcmp(old, content, len) != 0)
                 return 0;
         /* Same bytes: only make sure the mode is right, without touching the content. */
         if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & 07777) != mode)

@@ -113,7 +113,7 @@ static void token_cache_load(ImdsClient *c) {
         if (json_unpack(j, "{s:s, s:I}", "token", &token, "expires", &expires) < 0)
                 return;
         if (!token_is_valid(token, strlen(token)) ||
-            expires < (json_int_t) (boottime_sec() + TOKEN_EXPIRY_MARGIN_SEC))
+            expires < (json_int_t) boottime_sec() + TOKEN_EXPIRY_MARGIN_SEC)
                 return;
         strcpy(c->token, token);
         log_debug("Using the cached IMDS token.");
@@ -129,7 +129,7 @@ static void token_cache_save(ImdsClient *c, unsigned ttl_sec) {
         dir_fd = open(c->token_cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dir_fd < 0)
                 return;
-        j = json_pack("{s:s, s:I}", "token", c->token, "expires", (json_int_t) (boottime_sec() + ttl_sec));
+        j = json_pack("{s:s, s:I}", "token", c->token, "expires", (json_int_t) boottime_sec() + (json_int_t) ttl_sec);
         text = j ? json_dumps(j, JSON_COMPACT) : NULL;
         if (text)
                 (void) file_save_atomic_mode(dir_fd, IMDS_TOKEN_CACHE_NAME, text, 0600);

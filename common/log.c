@@ -125,7 +125,7 @@ int log_internal(int level, int error, const char *message_id, const char *forma
         /* Let "%m" print the error we were given. */
         errno = error;
         va_start(ap, format);
-        vsnprintf(msg, sizeof msg, format, ap);
+        vsnprintf(msg, sizeof msg, format, ap); /* NOLINT(clang-analyzer-valist.Uninitialized): va_start above */
         va_end(ap);
 
         switch (log_state.target) {

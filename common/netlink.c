@@ -221,6 +221,9 @@ static int netlink_foreach_message(const uint8_t *data, size_t size,
         ssize_t left = (ssize_t) size;
         const struct nlmsghdr *h;
 
+        if (!data)
+                return -EINVAL;
+
         for (h = (const struct nlmsghdr *) data; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
                 int r = f(h, userdata);
 
@@ -239,7 +242,7 @@ static int netlink_parse_attributes(const void *data, size_t size, const struct 
 
         if (size > INT_MAX)
                 return -EBADMSG;
-        memset(table, 0, sizeof(*table) * (max + 1));
+        memset(table, 0, sizeof(*table) * (max + 1)); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 
         left = (int) size;
         for (const struct rtattr *a = data; RTA_OK(a, left); a = RTA_NEXT(a, left)) {
@@ -815,7 +818,7 @@ int link_wait_for_addresses(int ifindex, bool want_ipv4, bool want_ipv6, uint64_
 
         for (;;) {
                 _cleanup_(link_info_done) LinkInfo link = {};
-                LinkAddresses addresses;
+                LinkAddresses addresses = {};
 
                 /* A vanished link ends the wait at once (SPEC §8: no waiting on gone ENIs). */
                 r = link_get_by_index(ifindex, &link);

@@ -9,6 +9,8 @@ packages=(
     build-essential cmake pkg-config libsystemd-dev libcurl4-openssl-dev libjansson-dev
     # unit tier
     libcmocka-dev python3 dbus valgrind strace
+    # static analysis
+    cppcheck clang-tidy
     # e2e tier and demo: namespaces, DHCP/RA server, the real networkd
     iproute2 dnsmasq-base systemd util-linux procps iputils-ping curl nftables
     # the check against a client nobody here wrote (npm package)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # Builds and runs every test tier (run as root on Debian 12):
-#   1. -Wall -Wextra -Werror build, all ctest tiers (unit, e2e)
+#   1. -Wall -Wextra -Werror build, static analysis (cppcheck, clang-tidy), all ctest tiers
 #   2. the unit tier under valgrind
 #   3. an ASan/UBSan build, unit tier
 # Usage: tests/run-all.sh [BUILD_ROOT]   (default: ./build)
@@ -13,8 +13,12 @@ jobs=$(nproc)
 "$src/tests/install-deps.sh"
 
 echo "== build (-Werror)"
-cmake -S "$src" -B "$out/werror" -DENABLE_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S "$src" -B "$out/werror" -DENABLE_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
 cmake --build "$out/werror" -j "$jobs"
+
+echo "== static analysis"
+"$src/tests/static-analysis.sh" "$out/werror"
 
 echo "== all tiers"
 (cd "$out/werror" && ctest --output-on-failure -j "$jobs" -L 'unit|generator')
