@@ -14,3 +14,7 @@ if(ENABLE_SANITIZERS)
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
   target_link_options(ec2net-compile-options INTERFACE -fsanitize=address,undefined)
 endif()
+if(ENABLE_FUZZING)
+  # Coverage instrumentation for libFuzzer in everything the fuzz targets link.
+  target_compile_options(ec2net-compile-options INTERFACE -fsanitize=fuzzer-no-link)
+endif()

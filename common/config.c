@@ -406,7 +406,7 @@ static int config_parse_line(Config *c, const char *filename, unsigned line, cha
 int config_parse_text(Config *c, const char *text, size_t len, const char *filename) {
         char buf[CONFIG_LINE_MAX + 1];
         const char *section = NULL;
-        const char *p = text, *end = text + len;
+        const char *p = text, *end = text ? text + len : NULL;
         unsigned line = 0;
         int r;
 

@@ -11,6 +11,8 @@ packages=(
     libcmocka-dev python3 dbus valgrind strace
     # static analysis
     cppcheck clang-tidy
+    # fuzzing (libFuzzer)
+    clang libclang-rt-14-dev
     # e2e tier and demo: namespaces, DHCP/RA server, the real networkd
     iproute2 dnsmasq-base systemd util-linux procps iputils-ping curl nftables
     # the check against a client nobody here wrote (npm package)

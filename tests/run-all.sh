@@ -4,6 +4,7 @@
 #   1. -Wall -Wextra -Werror build, static analysis (cppcheck, clang-tidy), all ctest tiers
 #   2. the unit tier under valgrind
 #   3. an ASan/UBSan build, unit tier
+#   4. a clang build with libFuzzer: unit tier and every fuzz target for a short time
 # Usage: tests/run-all.sh [BUILD_ROOT]   (default: ./build)
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,5 +39,12 @@ cmake -S "$src" -B "$out/asan" -DENABLE_WERROR=ON -DENABLE_SANITIZERS=ON -DCMAKE
 cmake --build "$out/asan" -j "$jobs"
 (cd "$out/asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --output-on-failure -j "$jobs" -L unit)
+
+echo "== clang build with libFuzzer + ASan/UBSan: unit tier, then each fuzz target for ${FUZZ_SECONDS:-15}s"
+CC=clang cmake -S "$src" -B "$out/fuzz" -DENABLE_WERROR=ON -DENABLE_SANITIZERS=ON -DENABLE_FUZZING=ON \
+    -DCMAKE_BUILD_TYPE=Debug -DFUZZ_SECONDS="${FUZZ_SECONDS:-15}" >/dev/null
+cmake --build "$out/fuzz" -j "$jobs"
+(cd "$out/fuzz" && ctest --output-on-failure -j "$jobs" -L unit)
+(cd "$out/fuzz" && ctest --output-on-failure -j "$jobs" -L fuzz)
 
 echo "== all tiers passed"
