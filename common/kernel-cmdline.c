@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "file-save.h"
 #include "kernel-cmdline.h"
 #include "macro.h"
 
@@ -66,36 +67,19 @@ int kernel_cmdline_ec2net_enabled(const char *cmdline) {
 }
 
 int kernel_cmdline_read(const char *path, char **ret) {
-        _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = NULL;
-        char *shrunk;
         size_t size = 0;
+        int r;
 
         if (!ret)
                 return -EINVAL;
 
-        fd = open(path ?: KERNEL_CMDLINE_PATH, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0)
-                return negative_errno();
-
-        /* procfs reports size 0, so read until EOF, bounded. */
-        buf = malloc(KERNEL_CMDLINE_SIZE_MAX + 1);
-        if (!buf)
-                return -ENOMEM;
-        while (size <= KERNEL_CMDLINE_SIZE_MAX) {
-                ssize_t k = read(fd, buf + size, KERNEL_CMDLINE_SIZE_MAX + 1 - size);
-
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                if (k == 0)
-                        break;
-                size += (size_t) k;
-        }
-        if (size > KERNEL_CMDLINE_SIZE_MAX)
+        /* procfs reports size 0: read_file_at() reads until EOF, bounded. */
+        r = read_file_at(AT_FDCWD, path ?: KERNEL_CMDLINE_PATH, KERNEL_CMDLINE_SIZE_MAX, &buf, &size);
+        if (r == -EFBIG)
                 return -E2BIG;
+        if (r < 0)
+                return r;
 
         /* A NUL would silently end the string early and hide what follows it. */
         for (size_t i = 0; i < size; i++)
@@ -104,11 +88,6 @@ int kernel_cmdline_read(const char *path, char **ret) {
         while (size > 0 && strchr(CMDLINE_WHITESPACE, buf[size - 1]))
                 size--;
         buf[size] = '\0';
-
-        /* Give back the unused part of the 64 KiB buffer; keeping it is no error. */
-        shrunk = realloc(buf, size + 1);
-        if (shrunk)
-                buf = shrunk;
         *ret = TAKE_PTR(buf);
         return 0;
 }
