@@ -65,17 +65,22 @@ static int state_write(int fd, const ReloadState *s) {
         return 0;
 }
 
-static int state_open_locked(const char *runtime_dir, int *ret_fd) {
+/* Opens the state file, locks it (held only for a read-modify-write of a few bytes) and
+ * reads it. */
+static int state_lock_and_read(const char *runtime_dir, int *ret_fd, ReloadState *ret) {
         char path[PATH_MAX];
         _cleanup_close_ int fd = -1;
+        int r;
 
         snprintf(path, sizeof path, "%s/" RELOAD_STATE, runtime_dir);
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
                 return negative_errno();
-        /* Held only for a read-modify-write of a few bytes. */
         if (flock(fd, LOCK_EX) < 0)
                 return negative_errno();
+        r = state_read(fd, ret);
+        if (r < 0)
+                return r;
         *ret_fd = TAKE_FD(fd);
         return 0;
 }
@@ -94,10 +99,7 @@ int networkd_reload_coalesced(const char *runtime_dir, uint64_t deadline_usec, b
         {
                 _cleanup_close_ int fd = -1;
 
-                r = state_open_locked(runtime_dir, &fd);
-                if (r < 0)
-                        return r;
-                r = state_read(fd, &s);
+                r = state_lock_and_read(runtime_dir, &fd, &s);
                 if (r < 0)
                         return r;
                 ticket = ++s.requested;
@@ -114,10 +116,7 @@ int networkd_reload_coalesced(const char *runtime_dir, uint64_t deadline_usec, b
         {
                 _cleanup_close_ int fd = -1;
 
-                r = state_open_locked(runtime_dir, &fd);
-                if (r < 0)
-                        return r;
-                r = state_read(fd, &s);
+                r = state_lock_and_read(runtime_dir, &fd, &s);
                 if (r < 0)
                         return r;
                 if (s.done >= ticket) {
@@ -127,17 +126,14 @@ int networkd_reload_coalesced(const char *runtime_dir, uint64_t deadline_usec, b
                 target = s.requested;   /* everything written so far will be seen */
         }
 
+        /* 3. Reload, then record which tickets that covered. */
         r = networkd_reload(deadline_usec);
         if (r < 0)
                 return r;
-
         {
                 _cleanup_close_ int fd = -1;
 
-                r = state_open_locked(runtime_dir, &fd);
-                if (r < 0)
-                        return r;
-                r = state_read(fd, &s);
+                r = state_lock_and_read(runtime_dir, &fd, &s);
                 if (r < 0)
                         return r;
                 if (s.done < target)
