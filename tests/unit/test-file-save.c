@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <sys/wait.h>
 
+#include "build-config.h"
 #include "file-save.h"
 #include "interface-files.h"
 #include "macro.h"
@@ -132,7 +133,7 @@ static void test_interface_files(void **state) {
         r.content[IFACE_FILE_ALIAS] = NULL;
         assert_int_equal(interface_files_save(*state, "eth1", &r, &changed), 0);
         assert_true(changed);
-        snprintf(path, sizeof path, "%s/70-eth1.network.d/ec2net_alias.conf", (char *) *state);
+        snprintf(path, sizeof path, "%s/" EC2NET_FILE_PREFIX "-eth1.network.d/ec2net_alias.conf", (char *) *state);
         assert_int_equal(access(path, F_OK), -1);
         assert_int_equal(interface_files_save(*state, "eth1", &r, &changed), 0);
         assert_false(changed);
@@ -140,7 +141,7 @@ static void test_interface_files(void **state) {
         assert_int_equal(interface_files_save(*state, "../etc", &r, &changed), -EINVAL);
 
         /* An administrator's file in the drop-in directory survives removal. */
-        snprintf(path, sizeof path, "%s/70-eth1.network.d/admin.conf", (char *) *state);
+        snprintf(path, sizeof path, "%s/" EC2NET_FILE_PREFIX "-eth1.network.d/admin.conf", (char *) *state);
         assert_int_equal(write_whole_file(path, "[Network]\n"), 0);
         assert_int_equal(interface_files_remove(*state, "eth1", &changed), 0);
         assert_true(changed);

@@ -66,6 +66,29 @@ static int render_case(const char *case_dir, const char *out_dir) {
         return 0;
 }
 
+/* The expected trees are written with the default prefix 70; a build with another prefix
+ * (Debian: 07) renames its output to compare it with them. */
+static void rename_to_default_prefix(const char *dir) {
+        static const char prefix[] = EC2NET_FILE_PREFIX "-";
+        struct dirent *de;
+        DIR *d;
+
+        if (strcmp(EC2NET_FILE_PREFIX, "70") == 0)
+                return;
+        d = opendir(dir);
+        assert_non_null(d);
+        while ((de = readdir(d))) {
+                char from[PATH_MAX], to[PATH_MAX];
+
+                if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
+                        continue;
+                snprintf(from, sizeof from, "%s/%s", dir, de->d_name);
+                snprintf(to, sizeof to, "%s/70-%s", dir, de->d_name + strlen(prefix));
+                assert_int_equal(rename(from, to), 0);
+        }
+        closedir(d);
+}
+
 static void test_golden_cases(void **state) {
         char golden[PATH_MAX];
         struct dirent *de;
@@ -88,6 +111,7 @@ static void test_golden_cases(void **state) {
 
                 fprintf(stderr, "golden case %s\n", de->d_name);
                 assert_int_equal(render_case(case_dir, out), 0);
+                rename_to_default_prefix(out);
                 if (getenv("UPDATE_GOLDEN")) {
                         char cmd[3 * PATH_MAX];
 
@@ -107,10 +131,5 @@ int main(void) {
                 cmocka_unit_test(test_golden_cases),
         };
 
-        /* The expected trees use the default prefix. */
-        if (strcmp(EC2NET_FILE_PREFIX, "70") != 0) {
-                fprintf(stderr, "golden files assume prefix 70, built with %s\n", EC2NET_FILE_PREFIX);
-                return 77;
-        }
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,96 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: Apache-2.0
+# Shared by the package tier's scripts: copying the working tree, the reference install
+# layout, and file lists that can be compared across .deb, .rpm and `cmake --install`.
+
+PKG_NAME=amazon-ec2-net-utils
+
+pkg_die() { echo "FAIL: $*" >&2; exit 1; }
+pkg_skip() { echo "SKIP: $*"; exit 77; }
+
+pkg_require() {   # pkg_require TOOL... : skip (77) naming the Debian packages that bring them
+    local t missing=()
+    for t in "$@"; do
+        command -v "$t" >/dev/null 2>&1 || missing+=("$t")
+    done
+    [ ${#missing[@]} -eq 0 ] || pkg_skip "missing: ${missing[*]} (apt-get install debhelper \
+dpkg-dev fakeroot lintian rpm rsync)"
+}
+
+# pkg_copy_tree SRC DST: the working tree as it is (uncommitted changes and new files
+# included), without build products and ignored files, so that what is tested is what a
+# clean clone with these changes would build.
+pkg_copy_tree() {
+    local src=$1 dst=$2
+    rm -rf "$dst"
+    mkdir -p "$dst"
+    if git -C "$src" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+        (cd "$src" && git ls-files -z --cached --others --exclude-standard |
+            while IFS= read -r -d '' f; do
+                # Deleted but not yet committed: not part of the tree.
+                [ -e "$f" ] || [ -L "$f" ] || continue
+                case "$f" in
+                    obj-*/*|debian/.debhelper/*|debian/$PKG_NAME/*|debian/tmp/*|debian/files|\
+                    debian/*.substvars|debian/debhelper-build-stamp|debian/*.debhelper|\
+                    debian/*.debhelper.log) continue ;;
+                esac
+                printf '%s\0' "$f"
+            done) | rsync -a --from0 --files-from=- "$src/" "$dst/"
+    else
+        rsync -a --exclude='/build*/' --exclude='/obj-*/' --exclude='/debian/.debhelper/' \
+            --exclude="/debian/$PKG_NAME/" --exclude='/debian/tmp/' --exclude='/debian/files' \
+            --exclude='/debian/*.substvars' --exclude='/debian/debhelper-build-stamp' \
+            --exclude='/debian/*.debhelper' --exclude='/debian/*.debhelper.log' \
+            --exclude='node_modules/' --exclude='__pycache__/' "$src/" "$dst/"
+    fi
+}
+
+# pkg_cmake_layout SRC WORKDIR: installs SRC with the default options into WORKDIR/root, the
+# layout every package must reproduce.
+pkg_cmake_layout() {
+    local src=$1 work=$2
+    rm -rf "$work"
+    if ! { cmake -S "$src" -B "$work/build" -DENABLE_TESTS=OFF &&
+           cmake --build "$work/build" -j "$(nproc)" &&
+           DESTDIR="$work/root" cmake --install "$work/build"; } >"$work.log" 2>&1; then
+        tail -n 30 "$work.log"
+        pkg_die "cmake --install of $src failed (log: $work.log)"
+    fi
+}
+
+# pkg_list_tree ROOT: one line per file or link under ROOT, "PATH f MODE" or "PATH l TARGET"
+# (TARGET made absolute), sorted. Package-only additions are left out: the documentation
+# directories, lintian overrides, build-id links; man pages are compared without the
+# compression suffix the packaging tools add.
+pkg_list_tree() {
+    local root=$1 path rel target
+    (cd "$root" && find . \( -type f -o -type l \) -printf '%P\n') | LC_ALL=C sort |
+    while IFS= read -r rel; do
+        path=/$rel
+        case "$path" in
+            /usr/share/doc/*|/usr/share/licenses/*|/usr/share/lintian/*|/usr/lib/.build-id/*) continue ;;
+        esac
+        if [ -L "$root$path" ]; then
+            target=$(readlink "$root$path")
+            case "$target" in
+                /*) ;;
+                *) target=$(realpath -m -s "$(dirname "$path")/$target") ;;
+            esac
+            target=${target%.gz}
+            echo "${path%.gz} l $target"
+        else
+            echo "${path%.gz} f $(stat -c %a "$root$path")"
+        fi
+    done | LC_ALL=C sort
+}
+
+# pkg_compare_lists NAME EXPECTED ACTUAL: prints the difference and fails when there is one.
+pkg_compare_lists() {
+    local name=$1 expected=$2 actual=$3
+    if ! diff -u "$expected" "$actual" >"$actual.diff"; then
+        echo "--- cmake --install    +++ $name"
+        cat "$actual.diff"
+        pkg_die "$name does not install the same files as cmake --install"
+    fi
+    echo "ok: $name installs the same $(wc -l <"$actual") files as cmake --install"
+}
