@@ -381,6 +381,7 @@ static int acquire_token(ImdsClient *c) {
 int imds_get(ImdsClient *c, const char *path, char **ret_body, size_t *ret_len) {
         bool renewed = false;
         unsigned attempt = 0;
+        size_t unreachable = 0;   /* routes in a row that gave no HTTP answer */
         int r;
 
         if (!path || strstr(path, "..") || strpbrk(path, "?#% \r\n"))
@@ -430,10 +431,12 @@ int imds_get(ImdsClient *c, const char *path, char **ret_body, size_t *ret_len) 
                         if (resp.too_large)
                                 return -EBADMSG;
                         if (!c->route_confirmed) {
-                                /* A cached token and a route that never answered: pick the
-                                 * route again the way a fresh token would. */
-                                c->token[0] = '\0';
+                                /* A cached token, and a route that never answered in this
+                                 * run: the next route, right away; the token stays good. */
                                 c->route = (c->route + 1) % c->n_routes;
+                                if (++unreachable < c->n_routes)
+                                        continue;
+                                unreachable = 0;
                         }
                         break;
                 default:

@@ -224,6 +224,31 @@ static void test_endpoint_and_route_fallback(void **state) {
         assert_string_equal(imds_client_route_interface(c), "");
 }
 
+static void test_cached_token_survives_route_fallback(void **state) {
+        char *endpoints[] = { fake.endpoint, NULL };
+        char *interfaces[] = { (char *) "nonexistent0", (char *) "", NULL };
+        _cleanup_free_ char *a = NULL, *b = NULL;
+
+        {
+                _cleanup_(imds_client_freep) ImdsClient *c = client(5 * USEC_PER_SEC, cache_dir);
+                assert_int_equal(imds_get(c, "mac", &a, NULL), 0);
+        }
+        {
+                /* The first route fails; the cached token is still good on the next one. */
+                _cleanup_(imds_client_freep) ImdsClient *c = NULL;
+                ImdsOptions o = {
+                        .endpoints = endpoints,
+                        .interfaces = interfaces,
+                        .token_cache_dir = cache_dir,
+                        .deadline_usec = usec_add(now_usec(), 5 * USEC_PER_SEC),
+                };
+
+                assert_int_equal(imds_client_new(&o, &c), 0);
+                assert_int_equal(imds_get(c, "mac", &b, NULL), 0);
+        }
+        assert_int_equal(fake_imds_count(&fake, "PUT", NULL), 1);
+}
+
 static void test_unreachable_gives_error(void **state) {
         char *endpoints[] = { (char *) "http://127.0.0.1:1", NULL };
         _cleanup_(imds_client_freep) ImdsClient *c = NULL;
@@ -247,7 +272,8 @@ int main(void) {
                 T(test_401_renews_once),       T(test_expired_cached_token),    T(test_403_disabled),
                 T(test_400_fails_loudly),      T(test_5xx_then_success),        T(test_hang_respects_deadline),
                 T(test_slow_body_respects_deadline), T(test_oversized_body_rejected),
-                T(test_endpoint_and_route_fallback), T(test_unreachable_gives_error),
+                T(test_endpoint_and_route_fallback), T(test_cached_token_survives_route_fallback),
+                T(test_unreachable_gives_error),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
