@@ -115,6 +115,12 @@ static int get_listing(ImdsClient *c, const char *mac, char ***ret) {
         r = imds_parse_list(body, len, IMDS_VALUE_KEY, ret);
         if (r < 0)
                 return log_debug_errno(-EBADMSG, "IMDS listing of %s is invalid.", mac);
+        /* Every ENI's directory has a device-number. An empty or truncated listing is a
+         * broken answer, not an ENI without addresses: it must not remove anything. */
+        if (!strv_contains(*ret, "device-number")) {
+                *ret = strv_free(*ret);
+                return log_debug_errno(-EBADMSG, "IMDS listing of %s lacks device-number.", mac);
+        }
         return 0;
 }
 
@@ -380,6 +386,11 @@ int imds_refresh_interface(ImdsClient *c, Eni *eni) {
         r = fetch_lists(c, eni->mac, listing, &lists);
         if (r < 0)
                 return r;
+        /* An ENI keeps its primary private IPv4 address for as long as it is attached: an
+         * answer without it, or with another one first, is not to be trusted. */
+        if (eni->ipv4s[0] && (!lists.ipv4s[0] || !streq(lists.ipv4s[0], eni->ipv4s[0])))
+                return log_debug_errno(-EBADMSG, "IMDS local-ipv4s of %s lost the primary address %s.",
+                                       eni->mac, eni->ipv4s[0]);
         eni_take_lists(eni, &lists);
         return 0;
 }

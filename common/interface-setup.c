@@ -253,7 +253,6 @@ int interface_setup(SetupContext *ctx, const char *ifname, SetupMode mode, Setup
         state.has_ipv6 = state.has_ipv6 || addr.has_global_ipv6;
 
         RenderSettings settings = {
-                .program = ctx->program,
                 .drivers = ctx->config->drivers,
                 .policy_rules = ctx->config->policy_rules,
                 .secondary_addresses = ctx->config->secondary_addresses,

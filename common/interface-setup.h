@@ -23,7 +23,6 @@ typedef enum SetupMode {
 typedef struct SetupContext {
         const Config *config;
         ImdsClient *imds;
-        const char *program;          /* named in generated files */
         const char *network_dir;      /* /run/systemd/network */
         const char *runtime_dir;      /* /run/amazon-ec2-net-utils */
         const char *networkd_state_dir; /* /run/systemd/netif/links; NULL: do not check */

@@ -66,6 +66,34 @@ int kernel_cmdline_ec2net_enabled(const char *cmdline) {
         return enabled;
 }
 
+const char *kernel_cmdline_default_path(void) {
+        const char *e = getenv("EC2NET_KERNEL_CMDLINE");   /* tests */
+
+        if (e && e[0] == '/')
+                return e;
+        /* In a container, /proc/cmdline is the host's: like systemd, use the arguments of
+         * the container's PID 1 (systemd-nspawn -b ... ec2net.enable=0). */
+        if (getenv("container") || access("/run/systemd/container", F_OK) == 0)
+                return "/proc/1/cmdline";
+        return KERNEL_CMDLINE_PATH;
+}
+
+int package_enabled(const Config *config, const char **ret_reason) {
+        _cleanup_free_ char *cmdline = NULL;
+
+        if (!config->enabled) {
+                *ret_reason = "[Main] Enable=no";
+                return 0;
+        }
+        /* An unreadable command line is no reason to turn the network off. */
+        if (kernel_cmdline_read(NULL, &cmdline) >= 0 && kernel_cmdline_ec2net_enabled(cmdline) == 0) {
+                *ret_reason = "ec2net.enable=0 on the kernel command line";
+                return 0;
+        }
+        *ret_reason = NULL;
+        return 1;
+}
+
 int kernel_cmdline_read(const char *path, char **ret) {
         _cleanup_free_ char *buf = NULL;
         size_t size = 0;
@@ -75,7 +103,9 @@ int kernel_cmdline_read(const char *path, char **ret) {
                 return -EINVAL;
 
         /* procfs reports size 0: read_file_at() reads until EOF, bounded. */
-        r = read_file_at(AT_FDCWD, path ?: KERNEL_CMDLINE_PATH, KERNEL_CMDLINE_SIZE_MAX, &buf, &size);
+        if (!path)
+                path = kernel_cmdline_default_path();
+        r = read_file_at(AT_FDCWD, path, KERNEL_CMDLINE_SIZE_MAX, &buf, &size);
         if (r == -EFBIG)
                 return -E2BIG;
         if (r < 0)

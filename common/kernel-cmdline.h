@@ -7,6 +7,8 @@
  * never stop the boot: unknown values are ignored, only impossible input is an error.
  */
 
+#include "config.h"
+
 #define KERNEL_CMDLINE_PATH "/proc/cmdline"
 /* Far above any kernel's COMMAND_LINE_SIZE; a fake file in a test cannot make us read more. */
 #define KERNEL_CMDLINE_SIZE_MAX (64U * 1024U)
@@ -21,3 +23,10 @@ int kernel_cmdline_ec2net_enabled(const char *cmdline);
  * spaces and trailing whitespace removed. Returns 0, -E2BIG when longer than
  * KERNEL_CMDLINE_SIZE_MAX, or another -errno. */
 int kernel_cmdline_read(const char *path, char **ret);
+
+/* /proc/cmdline, or /proc/1/cmdline in a container, or $EC2NET_KERNEL_CMDLINE (tests). */
+const char *kernel_cmdline_default_path(void);
+
+/* Whether the package may act: 0 (with the reason) when the configuration or the kernel
+ * command line disables it, 1 otherwise. */
+int package_enabled(const Config *config, const char **ret_reason);

@@ -22,7 +22,6 @@ typedef enum InterfaceFile {
 } InterfaceFile;
 
 typedef struct RenderSettings {
-        const char *program;      /* named in the header comment of every file */
         char *const *drivers;     /* [Match] Driver= */
         bool policy_rules;        /* configuration: write ec2net_policy_{4,6}.conf */
         bool secondary_addresses; /* configuration: write ec2net_alias.conf */

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "file-save.h"
 #include "interface-setup.h"
+#include "kernel-cmdline.h"
 #include "log.h"
 #include "netlink.h"
 #include "networkd.h"
@@ -73,6 +74,12 @@ static int hotplug_add(const Config *config, const char *ifname) {
         if (r < 0)
                 return log_error_errno(r, "Invalid unit name for %s: %m", ifname);
         r = systemd_start_unit(unit, BUS_TIMEOUT_USEC);
+        if (r == -ERFKILL) {
+                /* The unit is masked: by the generator when the package is disabled, or by
+                 * an administrator. Either way, nothing is to be done. */
+                log_debug("%s is masked, ignoring.", unit);
+                return 0;
+        }
         if (r < 0)
                 return log_error_errno(r, "Failed to start %s: %m", unit);
         log_debug("Queued %s.", unit);
@@ -120,7 +127,7 @@ static int hotplug_remove(const Config *config, const char *ifname) {
 
 int main(int argc, char *argv[]) {
         _cleanup_(config_done) Config config = {};
-        const char *action, *ifname;
+        const char *action, *ifname, *reason;
         int r;
 
         /* Under udev there is no JOURNAL_STREAM and stderr only reaches udevd's debug log. */
@@ -150,8 +157,8 @@ int main(int argc, char *argv[]) {
         }
         STRV_FOREACH(w, config.warnings)
                 log_warning("%s", *w);
-        if (!config.enabled) {
-                log_debug("Disabled by configuration, ignoring %s %s.", action, ifname);
+        if (!package_enabled(&config, &reason)) {
+                log_debug("Disabled by %s, ignoring %s %s.", reason, action, ifname);
                 return EXIT_SUCCESS;
         }
 

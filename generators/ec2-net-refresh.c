@@ -18,7 +18,9 @@
 #include "build-config.h"
 #include "config.h"
 #include "imds-client.h"
+#include "imds-routes.h"
 #include "interface-setup.h"
+#include "kernel-cmdline.h"
 #include "log.h"
 #include "netlink.h"
 #include "networkd.h"
@@ -114,32 +116,29 @@ static int parse_argv(int argc, char *argv[]) {
         return 1;
 }
 
-/* Where IMDS requests go (SPEC §3): through the interface itself, then the default route,
- * then another ENI (IMDS rate-limits per ENI). */
+/* Where IMDS requests go (SPEC §3): through the interface itself, then another ENI (IMDS
+ * rate-limits per ENI), each only when it holds an IPv4 address, then the default route. */
 static int imds_interfaces(const Config *config, const char *ifname, char ***ret) {
-        _cleanup_strv_free_ char **l = NULL;
+        _cleanup_strv_free_ char **candidates = NULL;
         struct if_nameindex *all = if_nameindex();
         int r;
 
-        if ((r = strv_extend(&l, ifname)) < 0 || (r = strv_extend(&l, "")) < 0)
-                goto finish;
-        for (struct if_nameindex *i = all; i && i->if_index != 0; i++) {
+        r = strv_extend(&candidates, ifname);
+        for (struct if_nameindex *i = all; r >= 0 && i && i->if_index != 0; i++) {
                 char driver[32];
 
                 if (streq(i->if_name, ifname) || !ifname_is_valid(i->if_name) ||
                     link_get_driver(i->if_name, driver, sizeof driver) < 0 ||
                     !config_driver_allowed(config, driver))
                         continue;
-                r = strv_extend(&l, i->if_name);
+                r = strv_extend(&candidates, i->if_name);
                 break;
         }
-finish:
         if (all)
                 if_freenameindex(all);
         if (r < 0)
                 return r;
-        *ret = TAKE_PTR(l);
-        return 0;
+        return imds_routes_build(candidates, ret);
 }
 
 static void log_config_warnings(const Config *c) {
@@ -180,6 +179,7 @@ static int run(int argc, char *argv[]) {
         _cleanup_strv_free_ char **interfaces = NULL;
         const char *base = strrchr(argv[0], '/');
         uint64_t start = now_usec();
+        const char *reason;
         RuntimePaths paths;
         int r;
 
@@ -202,8 +202,8 @@ static int run(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Failed to load the configuration: %m");
         log_config_warnings(&config);
-        if (!config.enabled) {
-                log_info("amazon-ec2-net-utils is disabled by configuration, doing nothing.");
+        if (!package_enabled(&config, &reason)) {
+                log_info("amazon-ec2-net-utils is disabled by %s, doing nothing.", reason);
                 return 0;
         }
 
@@ -213,7 +213,6 @@ static int run(int argc, char *argv[]) {
 
         SetupContext ctx = {
                 .config = &config,
-                .program = program_name,
                 .network_dir = paths.network_dir,
                 .runtime_dir = paths.runtime_dir,
                 .networkd_state_dir = paths.networkd_state_dir,

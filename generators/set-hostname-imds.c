@@ -13,6 +13,7 @@
 #include "file-save.h"
 #include "imds-client.h"
 #include "imds-parse.h"
+#include "kernel-cmdline.h"
 #include "log.h"
 #include "runtime-paths.h"
 #include "strv.h"
@@ -55,6 +56,7 @@ static int run(void) {
         _cleanup_(imds_client_freep) ImdsClient *imds = NULL;
         _cleanup_free_ char *body = NULL, *line = NULL;
         char name[256];
+        const char *reason;
         RuntimePaths paths;
         size_t len;
         int r;
@@ -73,8 +75,10 @@ static int run(void) {
                 return log_error_errno(r, "Failed to load the configuration: %m");
         STRV_FOREACH(w, config.warnings)
                 log_warning("%s", *w);
-        if (!config.enabled)
+        if (!package_enabled(&config, &reason)) {
+                log_info("Disabled by %s, not setting the hostname.", reason);
                 return 0;
+        }
 
         runtime_paths_get(&paths);
         ImdsOptions io = {

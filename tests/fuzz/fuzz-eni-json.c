@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         if (j && eni_from_json(j, &eni) >= 0) {
                 RenderedInterface r = {};
-                RenderSettings s = { .program = "fuzz", .drivers = drivers, .policy_rules = true,
+                RenderSettings s = { .drivers = drivers, .policy_rules = true,
                                      .secondary_addresses = true };
                 RenderInput in = { .ifname = "eth1", .eni = &eni, .has_ipv4 = true, .has_ipv6 = true };
 

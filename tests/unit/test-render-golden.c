@@ -44,7 +44,6 @@ static int render_case(const char *case_dir, const char *out_dir) {
                 assert_int_equal(strv_extend(&drivers, json_string_value(v)), 0);
 
         RenderSettings s = {
-                .program = "ec2-net-refresh",
                 .drivers = drivers,
                 .policy_rules = !json_is_false(json_object_get(settings, "policy_rules")),
                 .secondary_addresses = !json_is_false(json_object_get(settings, "secondary_addresses")),

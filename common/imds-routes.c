@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+
+#include "imds-routes.h"
+#include "log.h"
+#include "netlink.h"
+#include "strv.h"
+
+static bool has_global_ipv4(const char *ifname) {
+        _cleanup_(link_info_done) LinkInfo link = {};
+        LinkAddresses a = {};
+
+        return link_get_by_name(ifname, &link) >= 0 && link_get_addresses(link.ifindex, &a) >= 0 &&
+               a.has_global_ipv4;
+}
+
+int imds_routes_build(char *const *candidates, char ***ret) {
+        _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
+        int r;
+
+        if (!l)
+                return -ENOMEM;
+        STRV_FOREACH(i, candidates) {
+                if (!has_global_ipv4(*i)) {
+                        log_debug("Not sending IMDS requests through %s: it has no IPv4 address.", *i);
+                        continue;
+                }
+                r = strv_extend(&l, *i);
+                if (r < 0)
+                        return r;
+        }
+        r = strv_extend(&l, "");
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
