@@ -152,6 +152,17 @@ static void test_unassign_and_hostile_values(void **state) {
         fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"*/06:17:04:d7:26:08/local-ipv4s\", \"action\": \"empty\"}]}");
         assert_int_equal(imds_refresh_interface(c, &eni), -EBADMSG);
 
+        /* An empty listing is a broken answer, not an ENI without addresses. */
+        fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"*/macs/06:17:04:d7:26:08/\", \"action\": \"empty\"}]}");
+        assert_int_equal(imds_refresh_interface(c, &eni), -EBADMSG);
+        assert_string_equal(eni.ipv4_prefixes[0], "172.3.3.32/28");
+
+        /* An ENI keeps its primary private address: an answer without it is not trusted. */
+        fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"*/06:17:04:d7:26:08/local-ipv4s\", \"action\": \"body\","
+                                    " \"body\": \"172.3.3.99\"}]}");
+        assert_int_equal(imds_refresh_interface(c, &eni), -EBADMSG);
+        assert_string_equal(eni.ipv4s[0], "172.3.3.16");
+
         /* A 5xx during refresh is an error, not "no prefixes". */
         fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"*/ipv4-prefix\", \"action\": \"status\", \"status\": 500}]}");
         assert_true(imds_refresh_interface(c, &eni) < 0);
