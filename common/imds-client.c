@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -12,6 +14,7 @@
 #include "file-save.h"
 #include "imds-client.h"
 #include "imds-parse.h"
+#include "lock.h"
 #include "log.h"
 #include "strv.h"
 #include "time-util.h"
@@ -327,9 +330,24 @@ static bool is_transport_error(const Response *r) {
 /* Gets a token, trying every route from the current one (SPEC §3 order); when none
  * answers, backs off and goes round again, within max_attempts and the deadline. */
 static int acquire_token(ImdsClient *c) {
+        _cleanup_(file_lock_release) FileLock lock = FILE_LOCK_NULL;
         size_t unreachable = 0;   /* routes in a row that gave no HTTP answer */
         unsigned attempt = 0;
         int r;
+
+        if (c->token_cache_dir) {
+                char path[PATH_MAX];
+
+                /* Processes started together (boot, a burst of hotplug) share one token: one
+                 * asks, the others wait and then read it from the cache. */
+                snprintf(path, sizeof path, "%s/" IMDS_TOKEN_CACHE_NAME ".lock", c->token_cache_dir);
+                r = file_lock_acquire(path, c->deadline_usec, &lock);
+                if (r < 0)
+                        return r;
+                token_cache_load(c);
+                if (c->token[0])
+                        return 0;
+        }
 
         for (;;) {
                 _cleanup_(response_done) Response resp = {};
