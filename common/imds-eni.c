@@ -165,6 +165,59 @@ int imds_fetch_primary_mac(ImdsClient *c, char ret[static MAC_STR_MAX]) {
         return 0;
 }
 
+#define PRIMARY_MAC_CACHE "primary-mac"
+#define IMDS_UNAVAILABLE_MARKER "imds-unavailable"
+
+static int runtime_read(const char *runtime_dir, const char *name, size_t max, char **ret) {
+        _cleanup_close_ int fd = -1;
+
+        if (!runtime_dir)
+                return -ENOENT;
+        fd = open(runtime_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        return read_file_at(fd, name, max, ret, NULL);
+}
+
+static void runtime_write(const char *runtime_dir, const char *name, const char *content) {
+        _cleanup_close_ int fd = -1;
+
+        if (!runtime_dir)
+                return;
+        fd = open(runtime_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0)
+                (void) file_save_atomic(fd, name, content);
+}
+
+int imds_primary_mac(ImdsClient *c, const char *runtime_dir, char ret[static MAC_STR_MAX]) {
+        _cleanup_free_ char *text = NULL;
+        char line[MAC_STR_MAX + 1];
+        int r;
+
+        if (runtime_read(runtime_dir, PRIMARY_MAC_CACHE, 64, &text) >= 0 && strlen(text) == MAC_STR_MAX &&
+            text[MAC_STR_MAX - 1] == '\n') {
+                text[MAC_STR_MAX - 1] = '\0';
+                if (validate_mac(text, ret) >= 0)
+                        return 0;
+        }
+        r = imds_fetch_primary_mac(c, ret);
+        if (r < 0)
+                return r;
+        snprintf(line, sizeof line, "%s\n", ret);
+        runtime_write(runtime_dir, PRIMARY_MAC_CACHE, line);
+        return 0;
+}
+
+bool imds_unavailable_marked(const char *runtime_dir) {
+        _cleanup_free_ char *text = NULL;
+
+        return runtime_read(runtime_dir, IMDS_UNAVAILABLE_MARKER, 64, &text) >= 0;
+}
+
+void imds_unavailable_mark(const char *runtime_dir, bool unavailable) {
+        runtime_write(runtime_dir, IMDS_UNAVAILABLE_MARKER, unavailable ? "yes\n" : NULL);
+}
+
 int network_card_marker_read(const char *runtime_dir) {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *s = NULL;

@@ -21,6 +21,15 @@ typedef struct ImdsFetchOptions {
 
 /* The top-level "mac": the primary ENI. */
 int imds_fetch_primary_mac(ImdsClient *c, char ret[static MAC_STR_MAX]);
+/* The same, read from IMDS once per boot and kept in RUNTIME_DIR/primary-mac: it never
+ * changes for the life of an instance (SPEC §8: 2.x re-fetched it for every lookup). */
+int imds_primary_mac(ImdsClient *c, const char *runtime_dir, char ret[static MAC_STR_MAX]);
+
+/* "IMDS did not answer the boot-time seed stage": initial setups then make one short try
+ * instead of holding network-online.target for their whole budget. Cleared by any run
+ * that reached IMDS. */
+bool imds_unavailable_marked(const char *runtime_dir);
+void imds_unavailable_mark(const char *runtime_dir, bool unavailable);
 
 /* Everything about the ENI with this MAC. -ENXIO when IMDS does not know the MAC,
  * -EAGAIN when its device-number had not propagated within the budget. */

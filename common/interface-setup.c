@@ -173,7 +173,7 @@ static int fetch_eni(SetupContext *ctx, const LinkInfo *link, SetupMode mode, In
         }
 
         if (!ctx->primary_mac[0]) {
-                r = imds_fetch_primary_mac(ctx->imds, ctx->primary_mac);
+                r = imds_primary_mac(ctx->imds, ctx->runtime_dir, ctx->primary_mac);
                 if (r < 0)
                         return r;
         }

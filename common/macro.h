@@ -4,6 +4,7 @@
 /* Cleanup attributes and ownership transfer, in the style of systemd's macro.h. */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,3 +75,14 @@ static inline const char *strna(const char *s) {
 }
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
+
+/* x equals one of the (int) values. */
+#define IN_SET(x, ...)                                                          \
+        ({                                                                      \
+                const int _in_set_v_[] = { __VA_ARGS__ };                       \
+                bool _in_set_found_ = false;                                    \
+                for (size_t _i_ = 0; _i_ < ELEMENTSOF(_in_set_v_); _i_++)       \
+                        if (_in_set_v_[_i_] == (x))                             \
+                                _in_set_found_ = true;                          \
+                _in_set_found_;                                                 \
+        })

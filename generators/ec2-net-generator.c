@@ -249,7 +249,8 @@ static int run_seed(void) {
         };
 
         /* Wait (bounded) for IMDS: the top-level mac is needed by every ENI anyway. */
-        r = imds_fetch_primary_mac(imds, ctx.primary_mac);
+        r = imds_primary_mac(imds, paths.runtime_dir, ctx.primary_mac);
+        imds_unavailable_mark(paths.runtime_dir, r < 0 && r != -EACCES);
         if (r == -EACCES) {
                 log_event(LOG_NOTICE, MESSAGE_ID_IMDS_UNAVAILABLE, "IMDS is disabled on this instance; nothing to seed.");
                 return 0;
@@ -257,7 +258,7 @@ static int run_seed(void) {
         if (r < 0) {
                 log_event(LOG_WARNING, MESSAGE_ID_IMDS_UNAVAILABLE,
                           "IMDS did not answer within %us (%s); booting on, the ENIs will be configured "
-                          "by policy-routes@ when it does.", config.seed_timeout_sec, strerror(-r));
+                          "by their refresh timers once it does.", config.seed_timeout_sec, strerror(-r));
                 return 0;
         }
 

@@ -18,6 +18,7 @@
 #include "build-config.h"
 #include "config.h"
 #include "imds-client.h"
+#include "imds-eni.h"
 #include "imds-routes.h"
 #include "interface-setup.h"
 #include "kernel-cmdline.h"
@@ -33,6 +34,9 @@
 /* Budgets (SPEC §8: every wait bounded). Initial setup may wait for a hot-attached ENI's
  * data to reach IMDS; a refresh is one quick pass. */
 #define START_DEADLINE_USEC (90 * USEC_PER_SEC)
+/* When IMDS did not answer the seed stage at boot: one short try, so that boot is not held
+ * up; the refresh timer configures the interface once IMDS answers. */
+#define START_SILENT_IMDS_DEADLINE_USEC (5 * USEC_PER_SEC)
 #define REFRESH_DEADLINE_USEC (15 * USEC_PER_SEC)
 #define LINK_WAIT_USEC (10 * USEC_PER_SEC)
 #define ADDRESS_WAIT_USEC (15 * USEC_PER_SEC)
@@ -180,6 +184,7 @@ static int run(int argc, char *argv[]) {
         const char *base = strrchr(argv[0], '/');
         uint64_t start = now_usec();
         const char *reason;
+        bool imds_silent;
         RuntimePaths paths;
         int r;
 
@@ -211,13 +216,15 @@ static int run(int argc, char *argv[]) {
         if (mkdir(paths.runtime_dir, 0755) < 0 && errno != EEXIST)
                 return log_error_errno(errno, "Failed to create %s: %m", paths.runtime_dir);
 
+        imds_silent = arg_action == ACTION_START && imds_unavailable_marked(paths.runtime_dir);
         SetupContext ctx = {
                 .config = &config,
                 .network_dir = paths.network_dir,
                 .runtime_dir = paths.runtime_dir,
                 .networkd_state_dir = paths.networkd_state_dir,
-                .deadline_usec = usec_add(start, arg_action == ACTION_START ? START_DEADLINE_USEC
-                                                                            : REFRESH_DEADLINE_USEC),
+                .deadline_usec = usec_add(start, arg_action != ACTION_START ? REFRESH_DEADLINE_USEC :
+                                                 imds_silent ? START_SILENT_IMDS_DEADLINE_USEC :
+                                                 START_DEADLINE_USEC),
                 .link_wait_usec = LINK_WAIT_USEC,
                 .address_wait_usec = ADDRESS_WAIT_USEC,
         };
@@ -243,7 +250,7 @@ static int run(int argc, char *argv[]) {
                         .deadline_usec = ctx.deadline_usec,
                         /* Initial setup keeps trying while IMDS becomes reachable; refresh
                          * gives up quickly and tries again at the next tick. */
-                        .max_attempts = arg_action == ACTION_START ? 30 : 3,
+                        .max_attempts = arg_action == ACTION_START && !imds_silent ? 30 : 3,
                 };
                 r = imds_client_new(&io, &imds);
                 if (r < 0)
@@ -254,8 +261,16 @@ static int run(int argc, char *argv[]) {
                 log_context_set(arg_ifname, o.mac, o.interface_id);
                 if (r == -ENODEV)
                         return log_error_errno(r, "Interface %s did not appear.", arg_ifname);
+                if (imds_silent && IN_SET(r, -ETIMEDOUT, -EHOSTUNREACH, -EIO)) {
+                        log_event(LOG_NOTICE, MESSAGE_ID_IMDS_UNAVAILABLE,
+                                  "IMDS has not answered since boot; %s will be configured by its refresh "
+                                  "timer once it does.", arg_ifname);
+                        return 0;
+                }
                 if (r < 0)
                         return log_setup_failure(r);
+                /* IMDS answered: later initial setups get their full budget again. */
+                imds_unavailable_mark(paths.runtime_dir, false);
                 if (o.link_missing) {
                         log_debug("Interface %s is gone, nothing to refresh.", arg_ifname);
                         return 0;
