@@ -95,6 +95,8 @@ lab_init() {
     : "${LAB_BUILD_DIR:=${EC2NET_BUILD_DIR:-}}"
     trap 'lab_teardown' EXIT
     trap 'exit 130' INT TERM HUP
+    # A reader that goes away (`| head`) must not kill the shell before its teardown.
+    trap 'exit 141' PIPE
     lab_log "lab $LAB_ID in $LAB_DIR"
 }
 
@@ -189,8 +191,7 @@ lab_up() {
         read -r -a f <<<"$e"
         [ "${f[4]}" = boot ] && boot+=("${f[1]}")
     done
-    [ ${#boot[@]} = 0 ] || lab_eni_create "${boot[@]}"
-    lab_srccheck_sync
+    if [ ${#boot[@]} = 0 ]; then lab_srccheck_sync; else lab_eni_create "${boot[@]}"; fi
     lab_networkd_start
     for e in "${LAB_ENIS[@]}"; do
         read -r -a f <<<"$e"
@@ -374,19 +375,25 @@ lab_networkd_start() {
 }
 
 # lab_eni_create MAC...: each ENI's veth pair, instance end with the scenario's MAC, VPC
-# end enslaved to its subnet's bridge. (The DHCP leases for the MACs already exist.)
+# end enslaved to its subnet's bridge. (The DHCP leases for the MACs already exist.) The
+# pair is made in the VPC namespace and the VPC's source check set up for it before the
+# instance end moves into the instance: its very first packet is checked and counted.
 lab_eni_create() {
-    local f m batch="$LAB_DIR/eni.batch"
+    local f m batch="$LAB_DIR/eni.batch" move="$LAB_DIR/eni-move.batch"
+    : >"$move"
     for m in "$@"; do
         read -r -a f <<<"$(lab_eni_fields "$m")" || lab_die "no ENI $m in the scenario"
-        echo "link add ${f[3]} mtu 9001 type veth peer name ${f[0]} address ${f[1]} netns $LAB_INST"
+        echo "link add ${f[3]} mtu 9001 type veth peer name ${f[0]} address ${f[1]}"
         echo "link set ${f[3]} master ${f[2]} up"
+        echo "link set ${f[0]} netns $LAB_INST" >>"$move"
     done >"$batch"
     lab_vpc ip -batch "$batch" || lab_die "veth pairs for $*"
+    lab_srccheck_sync
+    lab_vpc ip -batch "$move" || lab_die "moving $* into the instance"
 }
 
-# Hot-add after boot: create the pair(s) and update the VPC's source check.
-lab_eni_attach() { lab_eni_create "$@" && lab_srccheck_sync; }
+# Hot-add after boot: create the pair(s), with the VPC's source check.
+lab_eni_attach() { lab_eni_create "$@"; }
 # Hot-remove: delete the pair (both ends go).
 lab_eni_detach() {
     lab_vpc ip link del "$(lab_peer "$1")" || lab_die "detach $1"
@@ -397,13 +404,15 @@ lab_eni_detach() {
 # ingress chain per attached ENI with one counted rule per allowed source. Call again after
 # changing the ENI's addresses in IMDS (lab_imds_* do).
 lab_srccheck_sync() {
-    local e f att=() peers
+    local e f att=() allow=() peers
     peers=$(lab_vpc ip -o link show type veth | awk -F': ' '{print $2}' | sed 's/@.*//')
     for e in "${LAB_ENIS[@]}"; do
         read -r -a f <<<"$e"
         grep -qx "${f[3]}" <<<"$peers" && att+=("${f[1]}=${f[3]}")
+        # An IPv6-only subnet's link-local IPv4 lease (169.254/16) is the ENI's too.
+        case ${f[5]} in 169.254.*) allow+=(--allow "${f[1]}=${f[5]}") ;; esac
     done
-    lab_tool nft "$LAB_IMDS_FILE" lab_srccheck "${att[@]}" >"$LAB_DIR/srccheck.nft"
+    lab_tool nft "${allow[@]}" "$LAB_IMDS_FILE" lab_srccheck "${att[@]}" >"$LAB_DIR/srccheck.nft"
     lab_vpc nft -f "$LAB_DIR/srccheck.nft" || lab_die "nft source check"
 }
 
@@ -504,10 +513,10 @@ LAB_PASS=0
 LAB_FAIL=0
 lab_ok() { LAB_PASS=$((LAB_PASS + 1)); echo "ok   $*"; }
 lab_not_ok() { LAB_FAIL=$((LAB_FAIL + 1)); LAB_FAILED=1; echo "FAIL $*"; }
-lab_assert() { # lab_assert DESCRIPTION COMMAND...
+lab_assert() { # lab_assert DESCRIPTION COMMAND...: counts and prints; returns COMMAND's verdict
     local what=$1
     shift
-    if "$@"; then lab_ok "$what"; else lab_not_ok "$what"; fi
+    if "$@"; then lab_ok "$what"; else lab_not_ok "$what"; return 1; fi
 }
 
 # lab_check IFACE...: the kernel state of each ENI against the IMDS tree (labtool's oracle,
@@ -547,30 +556,53 @@ lab_drops() { # total packets dropped by the source check, all ENIs
         awk '$2 == "drop" { n += $3 } END { print n + 0 }'
 }
 
-# lab_assert_egress SRC IFACE [DST] [COUNT]: ping DST (default: the remote host, i.e. via
-# the default route) from inside the instance with source SRC; every echo request must be
-# counted on IFACE's VPC port under SRC, none dropped anywhere, and all must be answered.
+# lab_assert_egress SRC IFACE [DST] [COUNT] [ALLOWED]: ping DST (default: the remote host,
+# i.e. via the default route) from inside the instance with source SRC; every echo request
+# must be counted on IFACE's VPC port under SRC (or under ALLOWED, the ENI's delegated
+# prefix SRC belongs to), none dropped anywhere, and all must be answered.
 lab_assert_egress() {
-    local src=$1 ifname=$2 dst=${3:-} count=${4:-5} peer before after drops0 drops1 out
+    local src=$1 ifname=$2 dst=${3:-} count=${4:-5} label=${5:-$1} peer before after drops0 drops1 out
     peer=$(lab_peer "$ifname")
     if [ -z "$dst" ]; then
         case $src in *:*) dst=$LAB_REMOTE6 ;; *) dst=$LAB_REMOTE4 ;; esac
     fi
-    before=$(lab_counter "$peer" "$src")
+    before=$(lab_counter "$peer" "$label")
     drops0=$(lab_drops)
     out=$(lab_inst ping -n -q -c "$count" -i 0.05 -W 2 -I "$src" "$dst" 2>&1)
     local prc=$?
-    after=$(lab_counter "$peer" "$src")
+    after=$(lab_counter "$peer" "$label")
     drops1=$(lab_drops)
     local sent=$((after - before))
     if [ $prc = 0 ] && [ "$sent" -ge "$count" ] && [ "$drops1" = "$drops0" ]; then
         lab_ok "traffic from $src to $dst leaves through $ifname ($sent packets, 0 dropped)"
     else
         lab_not_ok "traffic from $src to $dst via $ifname: ping rc=$prc, counted $sent/$count \
-on $peer, dropped $((drops1 - drops0)) by the VPC source check"
+on $peer (as $label), dropped $((drops1 - drops0)) by the VPC source check"
         echo "$out" | tail -n 3
         lab_vpc nft -j list table netdev lab_srccheck | lab_tool counters | sed 's/^/    /'
     fi
+}
+
+# lab_networkd_reloads: Reload calls networkd received over D-Bus so far (counted in its
+# log: needs LAB_NETWORKD_LOG_LEVEL=debug before lab_up, which logs every method call).
+lab_networkd_reloads() {
+    [ "$LAB_NETWORKD_LOG_LEVEL" = debug ] || lab_die "lab_networkd_reloads needs LAB_NETWORKD_LOG_LEVEL=debug"
+    grep -c 'member=Reload ' "$LAB_DIR/networkd.log"
+}
+
+# lab_snapshot_kernel: the instance's kernel state as sorted, normalised lines (links with
+# MTU and altnames, addresses, IPv4/IPv6 rules, routes of every table; no lifetimes), for
+# before/after comparisons.
+lab_snapshot_kernel() {
+    lab_inst "$LAB_PYTHON" "$LAB_LIB_DIR/labtool.py" snapshot
+}
+
+# lab_snapshot_files [DIR]: path, mode, size, mtime and SHA-256 of every file under DIR
+# (default /run/systemd/network) inside the instance.
+lab_snapshot_files() {
+    local d
+    d=$(lab_inst_path "${1:-/run/systemd/network}")
+    (cd "$d" && find . -type f -printf '%P %m %s %T@ ' -exec sha256sum {} \; | awk '{print $1, $2, $3, $4, $5}' | sort)
 }
 
 lab_summary() { # the closing line ctest-style runners look for
@@ -605,6 +637,7 @@ lab_alive() {
 lab_teardown() {
     local rc=$? t0 i pid ns
     trap - EXIT INT TERM HUP
+    trap '' PIPE  # output may go nowhere now; the cleanup goes on
     t0=$(lab_now)
     [ -n "${LAB_DIR:-}" ] || exit $rc
     [ $rc != 0 ] || [ "${LAB_FAILED:-0}" != 0 ] && [ "${LAB_QUIET_TEARDOWN:-0}" = 0 ] && lab_dump

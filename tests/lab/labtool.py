@@ -537,6 +537,29 @@ def cmd_check_gone(a):
     return 1 if c.failures else 0
 
 
+def cmd_snapshot(a):
+    """The kernel state the product influences, as sorted lines without anything that
+    changes by itself (lifetimes, route expiry): links (MAC, MTU, altnames), addresses,
+    IPv4/IPv6 rules, routes of every table. Runs inside the instance."""
+    lines = []
+    for link in ipj("link", "show"):
+        lines.append("link %s %s mtu %s altnames %s" % (
+            link.get("ifname"), link.get("address"), link.get("mtu"),
+            ",".join(sorted(link.get("altnames", [])))))
+    for link in ipj("addr", "show"):
+        for ai in link.get("addr_info", []):
+            lines.append("addr %s %s %s/%s scope %s" % (link.get("ifname"), ai.get("family"),
+                                                        ai.get("local"), ai.get("prefixlen"),
+                                                        ai.get("scope")))
+    for fam in ("-4", "-6"):
+        for r in ipj(fam, "rule", "show"):
+            lines.append("rule%s %s" % (fam, json.dumps(r, sort_keys=True)))
+        for r in ipj(fam, "route", "show", "table", "all"):
+            r = {k: v for k, v in r.items() if k not in ("expires",)}
+            lines.append("route%s %s" % (fam, json.dumps(r, sort_keys=True)))
+    print("\n".join(sorted(lines)))
+
+
 # ---------------------------------------------------------------------------
 
 def main():
@@ -574,6 +597,8 @@ def main():
     s.add_argument("file"); s.add_argument("ifnames", nargs="+"); s.set_defaults(fn=cmd_check)
     s = sub.add_parser("check-gone"); s.add_argument("-v", "--verbose", action="store_true")
     s.add_argument("file"); s.add_argument("mac"); s.set_defaults(fn=cmd_check_gone)
+
+    s = sub.add_parser("snapshot"); s.set_defaults(fn=cmd_snapshot)
 
     a = p.parse_args()
     rc = a.fn(a)
