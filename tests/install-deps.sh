@@ -15,6 +15,8 @@ packages=(
     clang libclang-rt-14-dev
     # packages (label package)
     debhelper lintian rpm rsync fakeroot udev man-db groff-base dpkg-dev
+    # system tier: a Debian root booted with systemd-nspawn
+    debootstrap systemd-container
     # e2e tier and demo: namespaces, DHCP/RA server, the real networkd
     iproute2 dnsmasq-base systemd util-linux procps iputils-ping curl nftables
     # the check against a client nobody here wrote (npm package)
