@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -75,6 +76,38 @@ void file_lock_release(FileLock *l) {
         close(l->fd);
         free(l->path);
         *l = FILE_LOCK_NULL;
+}
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
+
+int interface_locks_held(const char *runtime_dir) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        char path[PATH_MAX];
+        struct dirent *de;
+        int n = 0;
+
+        snprintf(path, sizeof path, "%s/lock", runtime_dir);
+        d = opendir(path);
+        if (!d)
+                return errno == ENOENT ? 0 : negative_errno();
+        while ((de = readdir(d))) {
+                _cleanup_close_ int fd = -1;
+                size_t len = strlen(de->d_name);
+
+                if (len < 6 || !streq(de->d_name + len - 5, ".lock"))
+                        continue;
+                fd = openat(dirfd(d), de->d_name, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+                if (fd < 0)
+                        continue;   /* released meanwhile */
+                if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                        n++;
+                        continue;
+                }
+                /* Nobody holds it: its holder died. Removing it while we hold it is what a
+                 * holder does on release, so a waiter on it notices and starts over. */
+                (void) unlinkat(dirfd(d), de->d_name, 0);
+        }
+        return n;
 }
 
 int interface_lock_acquire(const char *runtime_dir, const char *ifname, uint64_t deadline_usec,

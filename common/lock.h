@@ -24,6 +24,10 @@ int file_lock_acquire(const char *path, uint64_t deadline_usec, FileLock *ret);
 /* Removes the file and unlocks. Accepts a never-acquired (FILE_LOCK_NULL) lock. */
 void file_lock_release(FileLock *l);
 
+/* How many interface locks are held right now (setups in progress). Lock files left by a
+ * holder that was killed are removed on the way. */
+int interface_locks_held(const char *runtime_dir);
+
 /* RUNTIME_DIR/lock/IFACE.lock */
 int interface_lock_acquire(const char *runtime_dir, const char *ifname, uint64_t deadline_usec,
                            FileLock *ret);

@@ -17,6 +17,7 @@
 
 #define RELOAD_STATE "reload-state"
 #define RELOAD_LOCK "reload.lock"
+#define RELOAD_GATHER_USEC (500 * USEC_PER_MSEC)
 
 typedef struct ReloadState {
         uint64_t requested;   /* tickets issued */
@@ -113,6 +114,14 @@ int networkd_reload_coalesced(const char *runtime_dir, uint64_t deadline_usec, b
         r = file_lock_acquire(path, deadline_usec, &reload_lock);
         if (r < 0)
                 return r;
+
+        /* Interfaces set up at the same time (boot, a burst of hotplug) finish within a few
+         * hundred milliseconds of each other: let those in progress finish writing, briefly,
+         * so that one reload covers them all. */
+        for (uint64_t quiet_deadline = usec_add(now_usec(), RELOAD_GATHER_USEC);
+             now_usec() < quiet_deadline && now_usec() < deadline_usec &&
+             interface_locks_held(runtime_dir) > 0;)
+                (void) usleep(10 * 1000);
         {
                 _cleanup_close_ int fd = -1;
 
