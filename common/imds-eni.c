@@ -194,7 +194,7 @@ int imds_primary_mac(ImdsClient *c, const char *runtime_dir, char ret[static MAC
         char line[MAC_STR_MAX + 1];
         int r;
 
-        if (runtime_read(runtime_dir, PRIMARY_MAC_CACHE, 64, &text) >= 0 && strlen(text) == MAC_STR_MAX &&
+        if (runtime_read(runtime_dir, PRIMARY_MAC_CACHE, 64, &text) >= 0 && text && strlen(text) == MAC_STR_MAX &&
             text[MAC_STR_MAX - 1] == '\n') {
                 text[MAC_STR_MAX - 1] = '\0';
                 if (validate_mac(text, ret) >= 0)

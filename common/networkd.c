@@ -89,7 +89,7 @@ static int state_lock_and_read(const char *runtime_dir, int *ret_fd, ReloadState
 int networkd_reload_coalesced(const char *runtime_dir, uint64_t deadline_usec, bool *ret_reloaded) {
         _cleanup_(file_lock_release) FileLock reload_lock = FILE_LOCK_NULL;
         char path[PATH_MAX];
-        ReloadState s;
+        ReloadState s = {};
         uint64_t ticket, target;
         int r;
 
