@@ -207,7 +207,9 @@ static void test_hang_respects_deadline(void **state) {
         assert_true(r == -ETIMEDOUT || r == -EHOSTUNREACH);
         assert_null(a);
         fprintf(stderr, "hang: %d after %llu ms (deadline 1500 ms)\n", r, (unsigned long long) (took / USEC_PER_MSEC));
-        assert_true(took < 1500 * USEC_PER_MSEC + 600 * USEC_PER_MSEC);
+        /* Normally within a few ms of the deadline; the slack is for a loaded machine (once
+         * seen: 2.5 s inside a parallel package build, with a TCP SYN retransmit of 1 s). */
+        assert_true(took < 1500 * USEC_PER_MSEC + 1500 * USEC_PER_MSEC);
 }
 
 static void test_slow_body_respects_deadline(void **state) {
