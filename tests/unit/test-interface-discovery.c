@@ -46,7 +46,7 @@ int main(void) {
                 return 77;
         }
         if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0 ||
-            mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+            mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 ||
             mount("sysfs", "/sys", "sysfs", 0, NULL) < 0) {
                 perror("namespace setup");
                 return 1;
