@@ -340,6 +340,14 @@ static const char *line_problem(const char *p, size_t n) {
         return NULL;
 }
 
+static bool line_starts_header(const char *p, size_t n) {
+        size_t i = 0;
+
+        while (i < n && (p[i] == ' ' || p[i] == '\t'))
+                i++;
+        return i < n && p[i] == '[';
+}
+
 static char *strip_blanks(char *s) {
         size_t n;
 
@@ -427,12 +435,17 @@ int config_parse_text(Config *c, const char *text, size_t len, const char *filen
                 line++;
                 if (n > 0 && p[n - 1] == '\r')
                         n--;
-                if (n > CONFIG_LINE_MAX)
-                        r = config_warn(c, filename, line, "Line longer than %u bytes",
-                                        CONFIG_LINE_MAX);
-                else if ((problem = line_problem(p, n)))
-                        r = config_warn(c, filename, line, "%s", problem);
-                else {
+                if (n > CONFIG_LINE_MAX || (problem = line_problem(p, n))) {
+                        /* An unreadable section header still ends the current section: the
+                         * keys under it must not land in the one before. */
+                        if (line_starts_header(p, n))
+                                section = section_unknown;
+                        if (n > CONFIG_LINE_MAX)
+                                r = config_warn(c, filename, line, "Line longer than %u bytes",
+                                                CONFIG_LINE_MAX);
+                        else
+                                r = config_warn(c, filename, line, "%s", problem);
+                } else {
                         memcpy(buf, p, n);
                         buf[n] = '\0';
                         r = config_parse_line(c, filename, line, buf, &section);

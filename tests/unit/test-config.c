@@ -474,6 +474,43 @@ static void test_nul_and_binary_lines(void **state) {
         assert_int_equal(n_warnings(&c), 6);
 }
 
+/* A section header that cannot be read still ends the section before it: the keys under
+ * it are dropped, they do not fall into the previous section. */
+static void test_unreadable_header_ends_section(void **state) {
+        static const char bin[] = "[Main]\n[\xff]\nEnable=no\n";
+        static const char nul[] = "[Main]\n  [Ma\0in]\nEnable=no\n";
+        _cleanup_(config_done) Config c = {};
+        _cleanup_free_ char *text = NULL;
+        size_t n = 0;
+
+        init(&c);
+        assert_int_equal(config_parse_text(&c, bin, sizeof(bin) - 1, "h.conf"), 0);
+        assert_true(c.enabled);
+        assert_int_equal(n_warnings(&c), 1);
+        assert_string_equal(c.warnings[0],
+                            "h.conf:2: Line contains binary data (not UTF-8), ignoring.");
+
+        assert_int_equal(config_parse_text(&c, nul, sizeof(nul) - 1, "h.conf"), 0);
+        assert_true(c.enabled);
+        assert_int_equal(n_warnings(&c), 2);
+
+        text = malloc(CONFIG_LINE_MAX + 64);
+        assert_non_null(text);
+        n += (size_t) sprintf(text + n, "[Main]\n[");
+        memset(text + n, 'M', CONFIG_LINE_MAX);
+        n += CONFIG_LINE_MAX;
+        n += (size_t) sprintf(text + n, "]\nEnable=no\n");
+        assert_int_equal(config_parse_text(&c, text, n, "h.conf"), 0);
+        assert_true(c.enabled);
+        assert_int_equal(n_warnings(&c), 3);
+        assert_string_equal(c.warnings[2], "h.conf:2: Line longer than 4096 bytes, ignoring.");
+
+        /* A bad line that is not a header leaves the section alone. */
+        assert_int_equal(parse(&c, "[Main]\nX=\x01\nEnable=no\n"), 0);
+        assert_false(c.enabled);
+        (void) state;
+}
+
 static void test_warnings_are_bounded(void **state) {
         _cleanup_(config_done) Config c = {};
         _cleanup_free_ char *text = NULL;
@@ -878,6 +915,7 @@ int main(void) {
                 cmocka_unit_test(test_crlf),
                 cmocka_unit_test(test_overlong_line),
                 cmocka_unit_test(test_nul_and_binary_lines),
+                cmocka_unit_test(test_unreadable_header_ends_section),
                 cmocka_unit_test(test_warnings_are_bounded),
                 cmocka_unit_test(test_imds_endpoint_validation),
                 cmocka_unit_test(test_imds_endpoints_key),
