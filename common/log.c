@@ -9,6 +9,7 @@
 #define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 
+#include "escape.h"
 #include "log.h"
 
 static struct {
@@ -127,6 +128,8 @@ int log_internal(int level, int error, const char *message_id, const char *forma
         va_start(ap, format);
         vsnprintf(msg, sizeof msg, format, ap); /* NOLINT(clang-analyzer-valist.Uninitialized): va_start above */
         va_end(ap);
+        /* One call, one line: a name or value with a newline in it cannot forge another. */
+        escape_controls_in_place(msg);
 
         switch (log_state.target) {
         case LOG_TARGET_JOURNAL:

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "escape.h"
 #include "file-save.h"
 #include "interface-setup.h"
 #include "kernel-cmdline.h"
@@ -143,7 +144,10 @@ int main(int argc, char *argv[]) {
         action = argv[1];
         ifname = argv[2];
         if (!ifname_is_valid(ifname)) {
-                log_error("Invalid interface name \"%.*s\".", 32, ifname);
+                char quoted[ESCAPE_SHORT_MAX];
+
+                log_error("Invalid interface name \"%s\".",
+                          escape_for_log(ifname, true, quoted, sizeof quoted));
                 return EXIT_USAGE;
         }
         log_context_set(ifname, NULL, NULL);

@@ -17,6 +17,7 @@
 
 #include "build-config.h"
 #include "config.h"
+#include "escape.h"
 #include "imds-client.h"
 #include "imds-eni.h"
 #include "imds-routes.h"
@@ -86,6 +87,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "debug", no_argument, NULL, 'd' },
                 {}
         };
+        char quoted[ESCAPE_SHORT_MAX];
         int c;
 
         while ((c = getopt_long(argc, argv, "hd", options, NULL)) >= 0)
@@ -113,9 +115,11 @@ static int parse_argv(int argc, char *argv[]) {
         /* A name from udev or the command line: reject anything that is not a plain kernel
          * interface name before it can reach a path or a file. */
         if (!ifname_is_valid(arg_ifname))
-                return log_error_errno(-EINVAL, "Invalid interface name \"%.*s\".", 32, arg_ifname);
+                return log_error_errno(-EINVAL, "Invalid interface name \"%s\".",
+                                       escape_for_log(arg_ifname, true, quoted, sizeof quoted));
         if (optind + 1 < argc && parse_action(argv[optind + 1], &arg_action) < 0)
-                return log_error_errno(-EINVAL, "Unknown action \"%.*s\". See --help.", 32, argv[optind + 1]);
+                return log_error_errno(-EINVAL, "Unknown action \"%s\". See --help.",
+                                       escape_for_log(argv[optind + 1], true, quoted, sizeof quoted));
         usage_error = false;
         return 1;
 }

@@ -34,6 +34,17 @@ check 2 "Invalid interface name" -- "$spr" a/b start
 check 2 "Invalid interface name" -- "$spr" "eth0 x" start
 check 2 "Invalid interface name" -- "$spr" $'eth0\n[Network]' start
 check 2 "" -- "$spr" -x start
+# A newline in a name cannot forge a second log line: it is printed escaped, on one line.
+for prog in "$spr" "$bin_dir/ec2-net-hotplug"; do
+    args=("$prog" $'eth0\nforged: line' start)
+    [ "$prog" = "$spr" ] || args=("$prog" add $'eth0\nforged: line')
+    out=$("${args[@]}" 2>&1)
+    if [ "$(wc -l <<<"$out")" -eq 1 ] && grep -qF 'eth0\x0aforged: line' <<<"$out"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1)); echo "FAIL: $prog printed the name unescaped: $out"
+    fi
+done
 check 2 "Unknown action" -- "$spr" eth0 explode
 check 2 "Too many arguments" -- "$spr" eth0 start now
 check 0 "" -- "$spr" eth0 stop
