@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,16 +57,28 @@ int read_file_at(int dir_fd, const char *name, size_t max, char **ret, size_t *r
         return 0;
 }
 
-static int content_matches(int dir_fd, const char *name, const char *content, size_t len, mode_t mode) {
+static bool bytes_match(int dir_fd, const char *name, const char *content, size_t len) {
         _cleanup_free_ char *old = NULL;
         size_t old_len = 0;
-        struct stat st;
-        int r;
 
-        r = read_file_at(dir_fd, name, FILE_SAVE_MAX_SIZE, &old, &old_len);
-        if (r < 0)
-                return 0;
-        if (!old || old_len != len || memcmp(old, content, len) != 0)
+        if (read_file_at(dir_fd, name, FILE_SAVE_MAX_SIZE, &old, &old_len) < 0)
+                return false;
+        return old && old_len == len && memcmp(old, content, len) == 0;
+}
+
+int file_save_is_current(int dir_fd, const char *name, const char *content) {
+        struct stat st;
+
+        if (!content || !*content)
+                return fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+        return bytes_match(dir_fd, name, content, strlen(content)) &&
+               fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & 07777) == 0644;
+}
+
+static int content_matches(int dir_fd, const char *name, const char *content, size_t len, mode_t mode) {
+        struct stat st;
+
+        if (!bytes_match(dir_fd, name, content, len))
                 return 0;
         /* Same bytes: only make sure the mode is right, without touching the content. */
         if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & 07777) != mode)

@@ -20,6 +20,10 @@ int file_save_atomic(int dir_fd, const char *name, const char *content);
 /* The same with another mode than 0644 (0600 for secrets such as the IMDS token). */
 int file_save_atomic_mode(int dir_fd, const char *name, const char *content, mode_t mode);
 
+/* 1 when file_save_atomic() would do nothing: the file has exactly this content and mode
+ * 0644 (or, for NULL/empty content, does not exist); 0 otherwise. Touches nothing. */
+int file_save_is_current(int dir_fd, const char *name, const char *content);
+
 /* Reads a whole regular file of at most max bytes; -EFBIG when larger. */
 int read_file_at(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_size);
 

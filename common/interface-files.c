@@ -23,11 +23,23 @@ static int open_dir(const char *path, bool create, int *ret) {
         return 0;
 }
 
+static int hook_run(const FilesChangeHook *hook, bool *called) {
+        int r;
+
+        if (*called || !hook || !hook->before_change)
+                return 0;
+        r = hook->before_change(hook->userdata);
+        if (r < 0)
+                return r;
+        *called = true;
+        return 0;
+}
+
 int interface_files_save(const char *network_dir, const char *ifname, const RenderedInterface *r,
-                         bool *ret_changed) {
+                         const FilesChangeHook *hook, bool *ret_changed) {
         _cleanup_close_ int net_fd = -1, dropin_fd = -1;
         char dropin[PATH_MAX], name[PATH_MAX];
-        bool changed = false;
+        bool changed = false, hook_called = false;
         int k;
 
         if (!ifname_is_valid(ifname))
@@ -58,6 +70,11 @@ int interface_files_save(const char *network_dir, const char *ifname, const Rend
                         k = snprintf(name, sizeof name, "%s", interface_file_basename(f)) < 0 ? -EINVAL : 0;
                 if (k < 0)
                         return k;
+                if (file_save_is_current(dir_fd, name, r->content[f]))
+                        continue;
+                k = hook_run(hook, &hook_called);
+                if (k < 0)
+                        return k;
                 k = file_save_atomic(dir_fd, name, r->content[f]);
                 if (k < 0)
                         return log_debug_errno(k, "Failed to update %s: %m", name);
@@ -72,10 +89,12 @@ int interface_files_save(const char *network_dir, const char *ifname, const Rend
         return 0;
 }
 
-int interface_files_remove(const char *network_dir, const char *ifname, bool *ret_changed) {
+int interface_files_remove(const char *network_dir, const char *ifname,
+                           const FilesChangeHook *hook, bool *ret_changed) {
         _cleanup_close_ int net_fd = -1, dropin_fd = -1;
         char dropin[PATH_MAX], name[PATH_MAX];
-        bool changed = false;
+        bool changed = false, hook_called = false;
+        struct stat st;
         int k;
 
         if (!ifname_is_valid(ifname))
@@ -93,15 +112,26 @@ int interface_files_remove(const char *network_dir, const char *ifname, bool *re
         k = interface_file_name(ifname, IFACE_FILE_NETWORK, name, sizeof name);
         if (k < 0)
                 return k;
+        k = interface_dropin_dir_name(ifname, dropin, sizeof dropin);
+        if (k < 0)
+                return k;
+        dropin_fd = openat(net_fd, dropin, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+        /* Something of ours is there: announce the change before making it. */
+        if (fstatat(net_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+                k = hook_run(hook, &hook_called);
+        for (int f = 0; k >= 0 && dropin_fd >= 0 && f < _IFACE_FILE_MAX; f++)
+                if (interface_file_basename(f) &&
+                    fstatat(dropin_fd, interface_file_basename(f), &st, AT_SYMLINK_NOFOLLOW) == 0)
+                        k = hook_run(hook, &hook_called);
+        if (k < 0)
+                return k;
+
         if (unlinkat(net_fd, name, 0) == 0)
                 changed = true;
         else if (errno != ENOENT)
                 return negative_errno();
 
-        k = interface_dropin_dir_name(ifname, dropin, sizeof dropin);
-        if (k < 0)
-                return k;
-        dropin_fd = openat(net_fd, dropin, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (dropin_fd >= 0) {
                 for (int f = 0; f < _IFACE_FILE_MAX; f++)
                         if (interface_file_basename(f) &&

@@ -8,13 +8,21 @@
 
 #include "render.h"
 
+/* Called once, before the first file on disk is changed (not at all when nothing changes);
+ * a negative return stops the change. */
+typedef struct FilesChangeHook {
+        int (*before_change)(void *userdata);
+        void *userdata;
+} FilesChangeHook;
+
 /* Writes every file of r (removing those whose content is NULL). Sets *ret_changed when
- * anything on disk changed. */
+ * anything on disk changed. hook may be NULL. */
 int interface_files_save(const char *network_dir, const char *ifname, const RenderedInterface *r,
-                         bool *ret_changed);
+                         const FilesChangeHook *hook, bool *ret_changed);
 
 /* Removes PREFIX-IFACE.network and PREFIX-IFACE.network.d with our files in it. */
-int interface_files_remove(const char *network_dir, const char *ifname, bool *ret_changed);
+int interface_files_remove(const char *network_dir, const char *ifname,
+                           const FilesChangeHook *hook, bool *ret_changed);
 
 /* 1 when PREFIX-IFACE.network exists (the interface was configured before), 0 if not. */
 int interface_files_exist(const char *network_dir, const char *ifname);

@@ -185,6 +185,16 @@ static int fetch_eni(SetupContext *ctx, const LinkInfo *link, SetupMode mode, In
         return imds_fetch_interface(ctx->imds, link->mac, ctx->primary_mac, &fo, &state->eni);
 }
 
+/* Before the first file changes: a process killed between its writes and its reload must
+ * leave a trace, or the next run (finding the files current) would never reload. */
+static int record_reload_intent(void *userdata) {
+        SetupContext *ctx = userdata;
+
+        if (!ctx->reload_intent && networkd_reload_intent(ctx->runtime_dir) >= 0)
+                ctx->reload_intent = true;
+        return 0;   /* without the record the change is still worth making */
+}
+
 int interface_setup(SetupContext *ctx, const char *ifname, SetupMode mode, SetupOutcome *ret) {
         _cleanup_(link_info_done) LinkInfo link = {};
         _cleanup_(file_lock_release) FileLock lock = FILE_LOCK_NULL;
@@ -244,6 +254,12 @@ int interface_setup(SetupContext *ctx, const char *ifname, SetupMode mode, Setup
                                                     deadline_min(ctx->deadline_usec,
                                                                  usec_add(now_usec(), ctx->address_wait_usec)),
                                                     &addr);
+                        if (r == -ENODEV) {
+                                /* Detached while we waited: nothing was written, nothing to do. */
+                                o.link_gone = true;
+                                *ret = o;
+                                return 0;
+                        }
                         if (r < 0)
                                 return r;
                 }
@@ -266,7 +282,8 @@ int interface_setup(SetupContext *ctx, const char *ifname, SetupMode mode, Setup
         r = render_interface(&in, &settings, &rendered);
         if (r < 0)
                 return r;
-        r = interface_files_save(ctx->network_dir, link.ifname, &rendered, &changed);
+        r = interface_files_save(ctx->network_dir, link.ifname, &rendered,
+                                 &(const FilesChangeHook) { record_reload_intent, ctx }, &changed);
         if (r < 0)
                 return r;
 
@@ -293,7 +310,8 @@ int interface_remove(SetupContext *ctx, const char *ifname, bool *ret_changed) {
                                    deadline_min(ctx->deadline_usec, usec_add(now_usec(), LOCK_WAIT_USEC)), &lock);
         if (r < 0)
                 return r;
-        r = interface_files_remove(ctx->network_dir, ifname, &changed);
+        r = interface_files_remove(ctx->network_dir, ifname,
+                                   &(const FilesChangeHook) { record_reload_intent, ctx }, &changed);
         if (r < 0)
                 return r;
         state_remove(ctx->runtime_dir, ifname);

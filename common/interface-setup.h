@@ -5,7 +5,8 @@
  * One interface from IMDS to networkd (SPEC §4, §6): the work of `setup-policy-routes IFACE
  * start|refresh|remove`, and of the boot-time seed stage for each ENI present. The caller
  * owns the IMDS client (one token, one connection for any number of interfaces) and
- * reloads networkd once at the end when ctx->changed is set.
+ * reloads networkd once at the end when ctx->changed or ctx->reload_intent is set, or else
+ * calls networkd_reload_pending() for the reloads of a process that was killed.
  */
 
 #include <stdbool.h>
@@ -31,10 +32,15 @@ typedef struct SetupContext {
         uint64_t address_wait_usec;   /* start: how long to wait for DHCP/RA addresses */
         char primary_mac[MAC_STR_MAX];/* fetched once per run, "" until then */
         bool changed;                 /* some file changed: networkd needs a reload */
+        bool reload_intent;           /* a pending reload was recorded before the first
+                                       * change (networkd_reload_intent): reload even when
+                                       * the change then failed half-way */
 } SetupContext;
 
 typedef struct SetupOutcome {
         bool link_missing;            /* no such interface (refresh: nothing done) */
+        bool link_gone;               /* start: the link vanished while we waited for its
+                                       * addresses (nothing done) */
         bool excluded;                /* excluded by configuration: nothing done */
         bool changed;                 /* files of this interface changed */
         bool from_state;              /* static ENI data came from an earlier run */

@@ -66,15 +66,15 @@ static int state_write(int fd, const ReloadState *s) {
         return 0;
 }
 
-/* Opens the state file, locks it (held only for a read-modify-write of a few bytes) and
+/* Opens the state file (creating it when asked), locks it (held only for a read-modify-write of a few bytes) and
  * reads it. */
-static int state_lock_and_read(const char *runtime_dir, int *ret_fd, ReloadState *ret) {
+static int state_lock_and_read(const char *runtime_dir, bool create, int *ret_fd, ReloadState *ret) {
         char path[PATH_MAX];
         _cleanup_close_ int fd = -1;
         int r;
 
         snprintf(path, sizeof path, "%s/" RELOAD_STATE, runtime_dir);
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600);
         if (fd < 0)
                 return negative_errno();
         if (flock(fd, LOCK_EX) < 0)
@@ -86,30 +86,44 @@ static int state_lock_and_read(const char *runtime_dir, int *ret_fd, ReloadState
         return 0;
 }
 
-int networkd_reload_coalesced(const char *runtime_dir, uint64_t deadline_usec, bool *ret_reloaded) {
+static int take_ticket(const char *runtime_dir, uint64_t *ret) {
+        _cleanup_close_ int fd = -1;
+        ReloadState s = {};
+        int r;
+
+        r = state_lock_and_read(runtime_dir, true, &fd, &s);
+        if (r < 0)
+                return r;
+        s.requested++;
+        r = state_write(fd, &s);
+        if (r < 0)
+                return r;
+        *ret = s.requested;
+        return 0;
+}
+
+int networkd_reload_intent(const char *runtime_dir) {
+        uint64_t ticket;
+        int r;
+
+        r = take_ticket(runtime_dir, &ticket);
+        if (r < 0)
+                return log_debug_errno(r, "Failed to record a pending networkd reload: %m");
+        log_debug("Recorded pending networkd reload %" PRIu64 ".", ticket);
+        return 0;
+}
+
+/* Makes sure a reload started after ticket was issued has completed: waits for the reload
+ * lock, returns at once when another process covered the ticket meanwhile, else reloads
+ * for every ticket issued so far. */
+static int reload_for_ticket(const char *runtime_dir, uint64_t ticket, bool gather,
+                             uint64_t deadline_usec, bool *ret_reloaded) {
         _cleanup_(file_lock_release) FileLock reload_lock = FILE_LOCK_NULL;
         char path[PATH_MAX];
         ReloadState s = {};
-        uint64_t ticket, target;
+        uint64_t target;
         int r;
 
-        if (ret_reloaded)
-                *ret_reloaded = false;
-
-        /* 1. Take a ticket. */
-        {
-                _cleanup_close_ int fd = -1;
-
-                r = state_lock_and_read(runtime_dir, &fd, &s);
-                if (r < 0)
-                        return r;
-                ticket = ++s.requested;
-                r = state_write(fd, &s);
-                if (r < 0)
-                        return r;
-        }
-
-        /* 2. Wait for the right to reload; someone may have covered us meanwhile. */
         snprintf(path, sizeof path, "%s/" RELOAD_LOCK, runtime_dir);
         r = file_lock_acquire(path, deadline_usec, &reload_lock);
         if (r < 0)
@@ -119,13 +133,13 @@ int networkd_reload_coalesced(const char *runtime_dir, uint64_t deadline_usec, b
          * hundred milliseconds of each other: let those in progress finish writing, briefly,
          * so that one reload covers them all. */
         for (uint64_t quiet_deadline = usec_add(now_usec(), RELOAD_GATHER_USEC);
-             now_usec() < quiet_deadline && now_usec() < deadline_usec &&
+             gather && now_usec() < quiet_deadline && now_usec() < deadline_usec &&
              interface_locks_held(runtime_dir) > 0;)
                 (void) usleep(10 * 1000);
         {
                 _cleanup_close_ int fd = -1;
 
-                r = state_lock_and_read(runtime_dir, &fd, &s);
+                r = state_lock_and_read(runtime_dir, true, &fd, &s);
                 if (r < 0)
                         return r;
                 if (s.done >= ticket) {
@@ -135,14 +149,13 @@ int networkd_reload_coalesced(const char *runtime_dir, uint64_t deadline_usec, b
                 target = s.requested;   /* everything written so far will be seen */
         }
 
-        /* 3. Reload, then record which tickets that covered. */
         r = networkd_reload(deadline_usec);
         if (r < 0)
                 return r;
         {
                 _cleanup_close_ int fd = -1;
 
-                r = state_lock_and_read(runtime_dir, &fd, &s);
+                r = state_lock_and_read(runtime_dir, true, &fd, &s);
                 if (r < 0)
                         return r;
                 if (s.done < target)
@@ -154,6 +167,45 @@ int networkd_reload_coalesced(const char *runtime_dir, uint64_t deadline_usec, b
         if (ret_reloaded)
                 *ret_reloaded = true;
         return 0;
+}
+
+int networkd_reload_coalesced(const char *runtime_dir, uint64_t deadline_usec, bool *ret_reloaded) {
+        uint64_t ticket;
+        int r;
+
+        if (ret_reloaded)
+                *ret_reloaded = false;
+        /* A ticket taken after our files were written: a reload that covers it started
+         * after the writes, so networkd sees them. */
+        r = take_ticket(runtime_dir, &ticket);
+        if (r < 0)
+                return r;
+        return reload_for_ticket(runtime_dir, ticket, true, deadline_usec, ret_reloaded);
+}
+
+int networkd_reload_pending(const char *runtime_dir, uint64_t deadline_usec, bool *ret_reloaded) {
+        ReloadState s = {};
+        int r;
+
+        if (ret_reloaded)
+                *ret_reloaded = false;
+        {
+                _cleanup_close_ int fd = -1;
+
+                r = state_lock_and_read(runtime_dir, false, &fd, &s);
+                if (r == -ENOENT)
+                        return 0;
+                if (r < 0)
+                        return r;
+        }
+        if (s.done >= s.requested)
+                return 0;
+        /* A setup in progress owns its tickets and reloads for them itself. */
+        if (interface_locks_held(runtime_dir) > 0)
+                return 0;
+        log_debug("networkd reloads %" PRIu64 "..%" PRIu64 " were left pending by a process that "
+                  "did not finish, reloading.", s.done + 1, s.requested);
+        return reload_for_ticket(runtime_dir, s.requested, false, deadline_usec, ret_reloaded);
 }
 
 int networkd_link_network_file(const char *state_dir, int ifindex, char **ret) {

@@ -17,6 +17,16 @@
  * Sets *ret_reloaded when this process did the reload. */
 int networkd_reload_coalesced(const char *runtime_dir, uint64_t deadline_usec, bool *ret_reloaded);
 
+/* Records, before the first file is changed, that a reload will be needed. A process killed
+ * between its writes and its reload leaves this ticket pending, and the next run that finds
+ * nothing to change still reloads (networkd_reload_pending). The writer itself still calls
+ * networkd_reload_coalesced() after writing. */
+int networkd_reload_intent(const char *runtime_dir);
+
+/* Reloads when tickets are pending and no setup that could still reload for them is in
+ * progress (no interface lock held); returns at once, touching nothing, otherwise. */
+int networkd_reload_pending(const char *runtime_dir, uint64_t deadline_usec, bool *ret_reloaded);
+
 /* org.freedesktop.network1.Manager.Reload(), synchronous: networkd has read the files
  * when it returns. */
 int networkd_reload(uint64_t deadline_usec);

@@ -192,6 +192,7 @@ static int run_seed(void) {
         _cleanup_free_ PresentInterface *list = NULL;
         _cleanup_strv_free_ char **routes = NULL;
         size_t n = 0, n_ok = 0;
+        bool reloaded = false;
         RuntimePaths paths;
         int r;
 
@@ -281,14 +282,17 @@ static int run_seed(void) {
         }
         log_context_set(NULL, NULL, NULL);
 
-        if (ctx.changed) {
-                r = networkd_reload_coalesced(paths.runtime_dir, usec_add(now_usec(), 30 * USEC_PER_SEC), NULL);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to reload systemd-networkd: %m");
-        }
+        /* Also for a seed killed half-way through an earlier boot stage: its files were
+         * written, its reload never happened. */
+        if (ctx.changed || ctx.reload_intent)
+                r = networkd_reload_coalesced(paths.runtime_dir, usec_add(now_usec(), 30 * USEC_PER_SEC), &reloaded);
+        else
+                r = networkd_reload_pending(paths.runtime_dir, usec_add(now_usec(), 30 * USEC_PER_SEC), &reloaded);
+        if (r < 0)
+                return log_error_errno(r, "Failed to reload systemd-networkd: %m");
         log_event(LOG_INFO, MESSAGE_ID_NETWORKD_RELOAD,
                   "Seeded %zu of %zu ENIs with %u IMDS requests and %s networkd reload.", n_ok, n,
-                  imds_client_requests(imds), ctx.changed ? "one" : "no");
+                  imds_client_requests(imds), reloaded ? "one" : "no");
         return 0;
 }
 

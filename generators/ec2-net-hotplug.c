@@ -116,11 +116,13 @@ static int hotplug_remove(const Config *config, const char *ifname) {
         };
         r = interface_remove(&ctx, ifname, &changed);
         if (r < 0)
-                return log_error_errno(r, "Failed to remove the configuration of %s: %m", ifname);
-        if (!changed)
-                return ret;
-        log_event(LOG_INFO, MESSAGE_ID_CONFIG_REMOVED, "Removed the configuration of %s.", ifname);
-        r = networkd_reload_coalesced(paths.runtime_dir, usec_add(now_usec(), BUS_TIMEOUT_USEC), NULL);
+                ret = log_error_errno(r, "Failed to remove the configuration of %s: %m", ifname);
+        else if (changed)
+                log_event(LOG_INFO, MESSAGE_ID_CONFIG_REMOVED, "Removed the configuration of %s.", ifname);
+        if (ctx.changed || ctx.reload_intent)
+                r = networkd_reload_coalesced(paths.runtime_dir, usec_add(now_usec(), BUS_TIMEOUT_USEC), NULL);
+        else
+                r = networkd_reload_pending(paths.runtime_dir, usec_add(now_usec(), BUS_TIMEOUT_USEC), NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to reload systemd-networkd: %m");
         return ret;

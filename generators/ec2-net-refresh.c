@@ -181,16 +181,112 @@ static int log_setup_failure(int r) {
         }
 }
 
-static int run(int argc, char *argv[]) {
-        _cleanup_(config_done) Config config = {};
+static int remove_interface(SetupContext *ctx) {
+        bool changed;
+        int r;
+
+        r = interface_remove(ctx, arg_ifname, &changed);
+        if (r < 0)
+                return log_error_errno(r, "Failed to remove the configuration: %m");
+        if (changed)
+                log_event(LOG_INFO, MESSAGE_ID_CONFIG_REMOVED, "Removed the configuration of %s.", arg_ifname);
+        return 0;
+}
+
+static int setup_interface(SetupContext *ctx, const RuntimePaths *paths, bool imds_silent) {
         _cleanup_(imds_client_freep) ImdsClient *imds = NULL;
         _cleanup_strv_free_ char **interfaces = NULL;
+        SetupOutcome o = {};
+        int r;
+
+        r = imds_interfaces(ctx->config, arg_ifname, &interfaces);
+        if (r < 0)
+                return log_error_errno(r, "Failed to list interfaces: %m");
+        ImdsOptions io = {
+                .endpoints = ctx->config->imds_endpoints,
+                .interfaces = interfaces,
+                .token_cache_dir = paths->runtime_dir,
+                .deadline_usec = ctx->deadline_usec,
+                /* Initial setup keeps trying while IMDS becomes reachable; refresh gives up
+                 * quickly and tries again at the next tick. */
+                .max_attempts = arg_action == ACTION_START && !imds_silent ? 30 : 3,
+        };
+        r = imds_client_new(&io, &imds);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the IMDS client: %m");
+        ctx->imds = imds;
+
+        r = interface_setup(ctx, arg_ifname, arg_action == ACTION_START ? SETUP_START : SETUP_REFRESH, &o);
+        ctx->imds = NULL;
+        log_context_set(arg_ifname, o.mac, o.interface_id);
+        if (r == -ENODEV)
+                return log_error_errno(r, "Interface %s did not appear.", arg_ifname);
+        if (imds_silent && IN_SET(r, -ETIMEDOUT, -EHOSTUNREACH, -EIO)) {
+                log_event(LOG_NOTICE, MESSAGE_ID_IMDS_UNAVAILABLE,
+                          "IMDS has not answered since boot; %s will be configured by its refresh "
+                          "timer once it does.", arg_ifname);
+                return 0;
+        }
+        if (r < 0)
+                return log_setup_failure(r);
+        /* IMDS answered: later initial setups get their full budget again. */
+        imds_unavailable_mark(paths->runtime_dir, false);
+        if (o.link_missing) {
+                log_debug("Interface %s is gone, nothing to refresh.", arg_ifname);
+                return 0;
+        }
+        if (o.link_gone) {
+                log_info("Interface %s went away during its setup, nothing configured.", arg_ifname);
+                return 0;
+        }
+        if (o.excluded) {
+                log_info("Interface %s is excluded by configuration, doing nothing.", arg_ifname);
+                return 0;
+        }
+        if (o.shadowed_by[0])
+                log_event(LOG_WARNING, MESSAGE_ID_SHADOWED,
+                          "%s is configured by %s, which sorts before and overrides the generated "
+                          "configuration: policy routing for this interface does not apply. "
+                          "Remove that file or make it not match %s.",
+                          arg_ifname, o.shadowed_by, arg_ifname);
+        if (o.altname_error[0])
+                log_warning("Failed to add altname %s, ignoring.", o.altname_error);
+        if (o.changed)
+                log_event(LOG_INFO, MESSAGE_ID_CONFIG_CHANGED,
+                          "Configuration of %s updated (table %u, %u IMDS requests).",
+                          arg_ifname, o.table, imds_client_requests(imds));
+        else
+                log_debug("Configuration of %s unchanged (%u IMDS requests).",
+                          arg_ifname, imds_client_requests(imds));
+        return 0;
+}
+
+/* After the work, successful or not: networkd reads what we changed, or what a process
+ * killed before its reload left behind. */
+static int reload_networkd(const SetupContext *ctx) {
+        uint64_t deadline = usec_add(now_usec(), 30 * USEC_PER_SEC);
+        bool reloaded = false;
+        int r;
+
+        if (ctx->changed || ctx->reload_intent)
+                r = networkd_reload_coalesced(ctx->runtime_dir, deadline, &reloaded);
+        else
+                r = networkd_reload_pending(ctx->runtime_dir, deadline, &reloaded);
+        if (r < 0)
+                return log_error_errno(r, "Failed to reload systemd-networkd: %m");
+        if (reloaded)
+                log_event(LOG_INFO, MESSAGE_ID_NETWORKD_RELOAD, "Reloaded systemd-networkd.");
+        return 0;
+}
+
+static int run(int argc, char *argv[]) {
+        _cleanup_(config_done) Config config = {};
         const char *base = strrchr(argv[0], '/');
         uint64_t start = now_usec();
         const char *reason;
         bool imds_silent;
         RuntimePaths paths;
-        int r;
+        int r, k;
 
         base = base ? base + 1 : argv[0];
         if (streq(base, "setup-policy-routes"))
@@ -233,83 +329,9 @@ static int run(int argc, char *argv[]) {
                 .address_wait_usec = ADDRESS_WAIT_USEC,
         };
 
-        if (arg_action == ACTION_REMOVE) {
-                bool changed;
-
-                r = interface_remove(&ctx, arg_ifname, &changed);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to remove the configuration: %m");
-                if (changed)
-                        log_event(LOG_INFO, MESSAGE_ID_CONFIG_REMOVED, "Removed the configuration of %s.", arg_ifname);
-        } else {
-                SetupOutcome o = {};
-
-                r = imds_interfaces(&config, arg_ifname, &interfaces);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to list interfaces: %m");
-                ImdsOptions io = {
-                        .endpoints = config.imds_endpoints,
-                        .interfaces = interfaces,
-                        .token_cache_dir = paths.runtime_dir,
-                        .deadline_usec = ctx.deadline_usec,
-                        /* Initial setup keeps trying while IMDS becomes reachable; refresh
-                         * gives up quickly and tries again at the next tick. */
-                        .max_attempts = arg_action == ACTION_START && !imds_silent ? 30 : 3,
-                };
-                r = imds_client_new(&io, &imds);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to set up the IMDS client: %m");
-                ctx.imds = imds;
-
-                r = interface_setup(&ctx, arg_ifname, arg_action == ACTION_START ? SETUP_START : SETUP_REFRESH, &o);
-                log_context_set(arg_ifname, o.mac, o.interface_id);
-                if (r == -ENODEV)
-                        return log_error_errno(r, "Interface %s did not appear.", arg_ifname);
-                if (imds_silent && IN_SET(r, -ETIMEDOUT, -EHOSTUNREACH, -EIO)) {
-                        log_event(LOG_NOTICE, MESSAGE_ID_IMDS_UNAVAILABLE,
-                                  "IMDS has not answered since boot; %s will be configured by its refresh "
-                                  "timer once it does.", arg_ifname);
-                        return 0;
-                }
-                if (r < 0)
-                        return log_setup_failure(r);
-                /* IMDS answered: later initial setups get their full budget again. */
-                imds_unavailable_mark(paths.runtime_dir, false);
-                if (o.link_missing) {
-                        log_debug("Interface %s is gone, nothing to refresh.", arg_ifname);
-                        return 0;
-                }
-                if (o.excluded) {
-                        log_info("Interface %s is excluded by configuration, doing nothing.", arg_ifname);
-                        return 0;
-                }
-                if (o.shadowed_by[0])
-                        log_event(LOG_WARNING, MESSAGE_ID_SHADOWED,
-                                  "%s is configured by %s, which sorts before and overrides the generated "
-                                  "configuration: policy routing for this interface does not apply. "
-                                  "Remove that file or make it not match %s.",
-                                  arg_ifname, o.shadowed_by, arg_ifname);
-                if (o.altname_error[0])
-                        log_warning("Failed to add altname %s, ignoring.", o.altname_error);
-                if (o.changed)
-                        log_event(LOG_INFO, MESSAGE_ID_CONFIG_CHANGED,
-                                  "Configuration of %s updated (table %u, %u IMDS requests).",
-                                  arg_ifname, o.table, imds_client_requests(imds));
-                else
-                        log_debug("Configuration of %s unchanged (%u IMDS requests).",
-                                  arg_ifname, imds_client_requests(imds));
-        }
-
-        if (ctx.changed) {
-                bool reloaded;
-
-                r = networkd_reload_coalesced(paths.runtime_dir, usec_add(now_usec(), 30 * USEC_PER_SEC), &reloaded);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to reload systemd-networkd: %m");
-                if (reloaded)
-                        log_event(LOG_INFO, MESSAGE_ID_NETWORKD_RELOAD, "Reloaded systemd-networkd.");
-        }
-        return 0;
+        r = arg_action == ACTION_REMOVE ? remove_interface(&ctx) : setup_interface(&ctx, &paths, imds_silent);
+        k = reload_networkd(&ctx);
+        return r < 0 ? r : k;
 }
 
 int main(int argc, char *argv[]) {

@@ -124,32 +124,93 @@ static void test_interface_files(void **state) {
         r.content[IFACE_FILE_NETWORK] = strdup("[Match]\n");
         r.content[IFACE_FILE_ENI] = strdup("[Network]\n");
         r.content[IFACE_FILE_ALIAS] = strdup("[Address]\n");
-        assert_int_equal(interface_files_save(*state, "eth1", &r, &changed), 0);
+        assert_int_equal(interface_files_save(*state, "eth1", &r, NULL, &changed), 0);
         assert_true(changed);
         assert_int_equal(interface_files_exist(*state, "eth1"), 1);
 
         /* A list that became empty removes its file. */
         free(r.content[IFACE_FILE_ALIAS]);
         r.content[IFACE_FILE_ALIAS] = NULL;
-        assert_int_equal(interface_files_save(*state, "eth1", &r, &changed), 0);
+        assert_int_equal(interface_files_save(*state, "eth1", &r, NULL, &changed), 0);
         assert_true(changed);
         snprintf(path, sizeof path, "%s/" EC2NET_FILE_PREFIX "-eth1.network.d/ec2net_alias.conf", (char *) *state);
         assert_int_equal(access(path, F_OK), -1);
-        assert_int_equal(interface_files_save(*state, "eth1", &r, &changed), 0);
+        assert_int_equal(interface_files_save(*state, "eth1", &r, NULL, &changed), 0);
         assert_false(changed);
 
-        assert_int_equal(interface_files_save(*state, "../etc", &r, &changed), -EINVAL);
+        assert_int_equal(interface_files_save(*state, "../etc", &r, NULL, &changed), -EINVAL);
 
         /* An administrator's file in the drop-in directory survives removal. */
         snprintf(path, sizeof path, "%s/" EC2NET_FILE_PREFIX "-eth1.network.d/admin.conf", (char *) *state);
         assert_int_equal(write_whole_file(path, "[Network]\n"), 0);
-        assert_int_equal(interface_files_remove(*state, "eth1", &changed), 0);
+        assert_int_equal(interface_files_remove(*state, "eth1", NULL, &changed), 0);
         assert_true(changed);
         assert_int_equal(interface_files_exist(*state, "eth1"), 0);
         assert_int_equal(access(path, F_OK), 0);
         assert_int_equal(unlink(path), 0);
-        assert_int_equal(interface_files_remove(*state, "eth1", &changed), 0);
+        assert_int_equal(interface_files_remove(*state, "eth1", NULL, &changed), 0);
         assert_false(changed);
+        rendered_interface_done(&r);
+}
+
+typedef struct HookProbe {
+        const char *dir;
+        int calls;
+        int network_file_existed;   /* at the time of the (last) call */
+        int fail_with;
+} HookProbe;
+
+static int probe_before_change(void *userdata) {
+        HookProbe *p = userdata;
+
+        p->calls++;
+        p->network_file_existed = interface_files_exist(p->dir, "eth2");
+        return p->fail_with;
+}
+
+/* The hook runs once before the first change, never when nothing changes, and an error
+ * from it stops the change. */
+static void test_interface_files_change_hook(void **state) {
+        RenderedInterface r = {};
+        HookProbe probe = { .dir = *state };
+        FilesChangeHook hook = { probe_before_change, &probe };
+        char path[PATH_MAX];
+        bool changed;
+
+        r.content[IFACE_FILE_NETWORK] = strdup("[Match]\n");
+        r.content[IFACE_FILE_ENI] = strdup("[Network]\n");
+        assert_int_equal(interface_files_save(*state, "eth2", &r, &hook, &changed), 0);
+        assert_true(changed);
+        assert_int_equal(probe.calls, 1);
+        assert_int_equal(probe.network_file_existed, 0);
+
+        assert_int_equal(interface_files_save(*state, "eth2", &r, &hook, &changed), 0);
+        assert_false(changed);
+        assert_int_equal(probe.calls, 1);
+
+        /* Same bytes but the wrong mode: mended, announced (harmless), not a change. */
+        snprintf(path, sizeof path, "%s/" EC2NET_FILE_PREFIX "-eth2.network", (char *) *state);
+        assert_int_equal(chmod(path, 0600), 0);
+        assert_int_equal(interface_files_save(*state, "eth2", &r, &hook, &changed), 0);
+        assert_int_equal(probe.calls, 2);
+
+        free(r.content[IFACE_FILE_ENI]);
+        r.content[IFACE_FILE_ENI] = strdup("[Network]\nDHCP=no\n");
+        probe.fail_with = -EIO;
+        assert_int_equal(interface_files_save(*state, "eth2", &r, &hook, &changed), -EIO);
+        assert_int_equal(probe.calls, 3);
+        probe.fail_with = 0;
+        assert_int_equal(interface_files_save(*state, "eth2", &r, &hook, &changed), 0);
+        assert_true(changed);
+        assert_int_equal(probe.calls, 4);
+
+        assert_int_equal(interface_files_remove(*state, "eth2", &hook, &changed), 0);
+        assert_true(changed);
+        assert_int_equal(probe.calls, 5);
+        assert_int_equal(probe.network_file_existed, 1);
+        assert_int_equal(interface_files_remove(*state, "eth2", &hook, &changed), 0);
+        assert_false(changed);
+        assert_int_equal(probe.calls, 5);
         rendered_interface_done(&r);
 }
 
@@ -158,6 +219,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_write_unchanged_remove, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_crash_before_rename, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_interface_files, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_interface_files_change_hook, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

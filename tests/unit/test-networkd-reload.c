@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <systemd/sd-bus.h>
 
+#include "lock.h"
 #include "macro.h"
 #include "networkd.h"
 #include "time-util.h"
@@ -122,11 +123,11 @@ static int teardown_bus(void **state) {
         return 0;
 }
 
-static void read_state(uint64_t *requested, uint64_t *done) {
+static void read_state_in(const char *run, uint64_t *requested, uint64_t *done) {
         char path[PATH_MAX];
         _cleanup_free_ char *s = NULL;
 
-        snprintf(path, sizeof path, "%s/run/reload-state", tmp);
+        snprintf(path, sizeof path, "%s/reload-state", run);
         s = read_whole_file(path);
         assert_non_null(s);
         assert_int_equal(sscanf(s, "%" SCNu64 " %" SCNu64, requested, done), 2);
@@ -147,7 +148,7 @@ static void test_sequential_changes_each_reload(void **state) {
                 assert_true(reloaded);
         }
         assert_int_equal(atomic_load(&reloads), 3);
-        read_state(&req, &done);
+        read_state_in(run, &req, &done);
         assert_true(req == done);
 }
 
@@ -189,7 +190,7 @@ static void test_concurrent_changes_coalesce(void **state) {
         assert_int_equal(ok, N);
 
         /* Each child's change is covered: every ticket is done. */
-        read_state(&req, &done);
+        read_state_in(run, &req, &done);
         assert_true(req == done);
         fprintf(stderr, "%d concurrent changes caused %d reloads\n", N, atomic_load(&reloads) - before);
         assert_true(atomic_load(&reloads) - before >= 1);
@@ -208,11 +209,78 @@ static void test_reload_failure_is_reported(void **state) {
         assert_true(networkd_reload_coalesced(run, usec_add(now_usec(), 2 * USEC_PER_SEC), NULL) < 0);
         setenv("DBUS_SYSTEM_BUS_ADDRESS", copy, 1);
         /* The failed ticket stays pending, so the next process reloads for it. */
-        read_state(&req, &done);
+        read_state_in(run, &req, &done);
         assert_true(req > done);
         assert_int_equal(networkd_reload_coalesced(run, usec_add(now_usec(), 10 * USEC_PER_SEC), NULL), 0);
-        read_state(&req, &done);
+        read_state_in(run, &req, &done);
         assert_true(req == done);
+}
+
+/* A writer killed between recording its intent (before its first file) and its reload:
+ * the next run that changes nothing still reloads, once. */
+static void test_pending_reload_of_killed_writer(void **state) {
+        char run[PATH_MAX], path[PATH_MAX];
+        int before, status;
+        uint64_t req, done;
+        bool reloaded = true;
+        pid_t pid;
+
+        snprintf(run, sizeof run, "%s/run-pending", tmp);
+        mkdir(run, 0755);
+        /* Nothing recorded yet: nothing to do, and no state file is created for it. */
+        assert_int_equal(networkd_reload_pending(run, usec_add(now_usec(), 5 * USEC_PER_SEC), &reloaded), 0);
+        assert_false(reloaded);
+        snprintf(path, sizeof path, "%s/reload-state", run);
+        assert_int_equal(access(path, F_OK), -1);
+
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                if (networkd_reload_intent(run) >= 0)
+                        raise(SIGKILL);
+                _exit(1);
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+        before = atomic_load(&reloads);
+        assert_int_equal(networkd_reload_pending(run, usec_add(now_usec(), 10 * USEC_PER_SEC), &reloaded), 0);
+        assert_true(reloaded);
+        assert_int_equal(atomic_load(&reloads) - before, 1);
+        read_state_in(run, &req, &done);
+        assert_true(req == done);
+        assert_int_equal(networkd_reload_pending(run, usec_add(now_usec(), 10 * USEC_PER_SEC), &reloaded), 0);
+        assert_false(reloaded);
+        assert_int_equal(atomic_load(&reloads) - before, 1);
+}
+
+/* While a setup holds its interface lock its tickets are its own: it will reload after
+ * writing, and a reload now would come too early and cost one more. */
+static void test_pending_leaves_live_setup_alone(void **state) {
+        _cleanup_(file_lock_release) FileLock lock = FILE_LOCK_NULL;
+        char run[PATH_MAX];
+        uint64_t req, done;
+        bool reloaded = true;
+        int before = atomic_load(&reloads);
+
+        snprintf(run, sizeof run, "%s/run-live", tmp);
+        mkdir(run, 0755);
+        assert_int_equal(interface_lock_acquire(run, "eth1", usec_add(now_usec(), USEC_PER_SEC), &lock), 0);
+        assert_int_equal(networkd_reload_intent(run), 0);
+        assert_int_equal(networkd_reload_pending(run, usec_add(now_usec(), 5 * USEC_PER_SEC), &reloaded), 0);
+        assert_false(reloaded);
+        read_state_in(run, &req, &done);
+        assert_true(req > done);
+        assert_int_equal(atomic_load(&reloads), before);
+
+        /* The writer finishes: its own reload covers the intent as well. */
+        file_lock_release(&lock);
+        assert_int_equal(networkd_reload_coalesced(run, usec_add(now_usec(), 10 * USEC_PER_SEC), &reloaded), 0);
+        assert_true(reloaded);
+        assert_int_equal(atomic_load(&reloads) - before, 1);
+        assert_int_equal(networkd_reload_pending(run, usec_add(now_usec(), 5 * USEC_PER_SEC), &reloaded), 0);
+        assert_false(reloaded);
+        assert_int_equal(atomic_load(&reloads) - before, 1);
 }
 
 int main(void) {
@@ -220,6 +288,8 @@ int main(void) {
                 cmocka_unit_test(test_sequential_changes_each_reload),
                 cmocka_unit_test(test_concurrent_changes_coalesce),
                 cmocka_unit_test(test_reload_failure_is_reported),
+                cmocka_unit_test(test_pending_reload_of_killed_writer),
+                cmocka_unit_test(test_pending_leaves_live_setup_alone),
         };
         if (access("/usr/bin/dbus-daemon", X_OK) < 0) {
                 fprintf(stderr, "dbus-daemon not installed, skipping\n");

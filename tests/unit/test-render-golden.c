@@ -56,11 +56,11 @@ static int render_case(const char *case_dir, const char *out_dir) {
         };
         assert_non_null(ri.ifname);
         assert_int_equal(render_interface(&ri, &s, &r), 0);
-        assert_int_equal(interface_files_save(out_dir, ri.ifname, &r, &changed), 0);
+        assert_int_equal(interface_files_save(out_dir, ri.ifname, &r, NULL, &changed), 0);
         assert_true(changed);
 
         /* Saving the same content again must change nothing. */
-        assert_int_equal(interface_files_save(out_dir, ri.ifname, &r, &changed), 0);
+        assert_int_equal(interface_files_save(out_dir, ri.ifname, &r, NULL, &changed), 0);
         assert_false(changed);
         return 0;
 }
