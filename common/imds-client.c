@@ -323,8 +323,12 @@ static int backoff(ImdsClient *c, unsigned attempt) {
         return 0;
 }
 
-static bool is_transport_error(const Response *r) {
-        return r->status == 0 && !r->too_large;
+/* The error for a request that used up its attempts, from the last response: a timeout
+ * (IMDS hung or sent its body too slowly) is not "no route", and an HTTP answer is neither. */
+static int exhausted_errno(const Response *r) {
+        if (r->status != 0 || r->too_large)
+                return -EIO;
+        return r->curl_code == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -EHOSTUNREACH;
 }
 
 /* Gets a token, trying every route from the current one (SPEC §3 order); when none
@@ -389,7 +393,7 @@ static int acquire_token(ImdsClient *c) {
                 }
 
                 if (++attempt >= c->max_attempts)
-                        return resp.status == 0 ? -EHOSTUNREACH : -EIO;
+                        return exhausted_errno(&resp);
                 r = backoff(c, attempt - 1);
                 if (r < 0)
                         return r;
@@ -464,7 +468,7 @@ int imds_get(ImdsClient *c, const char *path, char **ret_body, size_t *ret_len) 
                 }
 
                 if (++attempt >= c->max_attempts)
-                        return is_transport_error(&resp) ? -EHOSTUNREACH : -EIO;
+                        return exhausted_errno(&resp);
                 r = backoff(c, attempt - 1);
                 if (r < 0)
                         return r;

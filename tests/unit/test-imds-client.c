@@ -224,6 +224,27 @@ static void test_slow_body_respects_deadline(void **state) {
         assert_true(now_usec() - start < 1300 * USEC_PER_MSEC);
 }
 
+/* A body that keeps arriving too slowly on every attempt: the error says timeout, not
+ * "no route to host". */
+static void test_slow_body_every_attempt_is_a_timeout(void **state) {
+        char *endpoints[] = { fake.endpoint, NULL };
+        _cleanup_(imds_client_freep) ImdsClient *c = NULL;
+        char *a = NULL;
+        ImdsOptions o = {
+                .endpoints = endpoints,
+                .deadline_usec = usec_add(now_usec(), 10 * USEC_PER_SEC),
+                .request_timeout_usec = 300 * USEC_PER_MSEC,
+                .max_attempts = 2,
+        };
+
+        assert_int_equal(imds_client_new(&o, &c), 0);
+        fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"/latest/meta-data/mac\", \"action\": \"slow\","
+                                    " \"body\": \"02:00:00:00:00:01\", \"interval\": 1}]}");
+        assert_int_equal(imds_get(c, "mac", &a, NULL), -ETIMEDOUT);
+        assert_null(a);
+        assert_int_equal(fake_imds_count(&fake, "GET", "/mac"), 2);
+}
+
 static void test_oversized_body_rejected(void **state) {
         _cleanup_(imds_client_freep) ImdsClient *c = client(5 * USEC_PER_SEC, NULL);
         char *a = NULL;
@@ -301,7 +322,8 @@ int main(void) {
                 T(test_token_flow_and_values), T(test_404_is_absent_not_empty), T(test_token_cache),
                 T(test_parallel_processes_share_one_token), T(test_401_renews_once),       T(test_expired_cached_token),    T(test_403_disabled),
                 T(test_400_fails_loudly),      T(test_5xx_then_success),        T(test_hang_respects_deadline),
-                T(test_slow_body_respects_deadline), T(test_oversized_body_rejected),
+                T(test_slow_body_respects_deadline), T(test_slow_body_every_attempt_is_a_timeout),
+                T(test_oversized_body_rejected),
                 T(test_endpoint_and_route_fallback), T(test_cached_token_survives_route_fallback),
                 T(test_unreachable_gives_error),
         };
