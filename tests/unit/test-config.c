@@ -19,29 +19,14 @@
 
 #include "config.h"
 #include "strv.h"
+#include "tree-util.h"
 
 /* ---- helpers ---- */
 
-static int rm_rf_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
-        (void) st, (void) type, (void) ftw;
-        return remove(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-static int setup_tmpdir(void **state) {
-        char tmpl[] = "/tmp/ec2net-test-config.XXXXXX";
-
-        if (!mkdtemp(tmpl))
-                return -1;
-        *state = strdup(tmpl);
-        return *state ? 0 : -1;
-}
-
-static int teardown_tmpdir(void **state) {
-        (void) nftw(*state, rm_rf_entry, 16, FTW_DEPTH | FTW_PHYS);
-        free(*state);
+static int teardown_config_tmpdir(void **state) {
         unsetenv(CONFIG_ENV_PATH);
         unsetenv(CONFIG_ENV_IMDS_ENDPOINTS);
-        return 0;
+        return teardown_tmpdir(state);
 }
 
 static char *path_join(const char *dir, const char *name) {
@@ -921,18 +906,18 @@ int main(void) {
                 cmocka_unit_test(test_imds_endpoints_key),
                 cmocka_unit_test(test_exclusion),
                 cmocka_unit_test(test_example_file),
-                cmocka_unit_test_setup_teardown(test_missing_file, setup_tmpdir, teardown_tmpdir),
-                cmocka_unit_test_setup_teardown(test_dropin_order, setup_tmpdir, teardown_tmpdir),
+                cmocka_unit_test_setup_teardown(test_missing_file, setup_tmpdir, teardown_config_tmpdir),
+                cmocka_unit_test_setup_teardown(test_dropin_order, setup_tmpdir, teardown_config_tmpdir),
                 cmocka_unit_test_setup_teardown(test_dropins_without_main_file, setup_tmpdir,
-                                                teardown_tmpdir),
+                                                teardown_config_tmpdir),
                 cmocka_unit_test_setup_teardown(test_unknown_section_and_key_in_file, setup_tmpdir,
-                                                teardown_tmpdir),
-                cmocka_unit_test_setup_teardown(test_garbage_file, setup_tmpdir, teardown_tmpdir),
-                cmocka_unit_test_setup_teardown(test_oversized_file, setup_tmpdir, teardown_tmpdir),
-                cmocka_unit_test_setup_teardown(test_not_a_file, setup_tmpdir, teardown_tmpdir),
-                cmocka_unit_test_setup_teardown(test_unreadable_file, setup_tmpdir, teardown_tmpdir),
-                cmocka_unit_test_setup_teardown(test_too_many_dropins, setup_tmpdir, teardown_tmpdir),
-                cmocka_unit_test_setup_teardown(test_env_config_path, setup_tmpdir, teardown_tmpdir),
+                                                teardown_config_tmpdir),
+                cmocka_unit_test_setup_teardown(test_garbage_file, setup_tmpdir, teardown_config_tmpdir),
+                cmocka_unit_test_setup_teardown(test_oversized_file, setup_tmpdir, teardown_config_tmpdir),
+                cmocka_unit_test_setup_teardown(test_not_a_file, setup_tmpdir, teardown_config_tmpdir),
+                cmocka_unit_test_setup_teardown(test_unreadable_file, setup_tmpdir, teardown_config_tmpdir),
+                cmocka_unit_test_setup_teardown(test_too_many_dropins, setup_tmpdir, teardown_config_tmpdir),
+                cmocka_unit_test_setup_teardown(test_env_config_path, setup_tmpdir, teardown_config_tmpdir),
         };
 
         /* The tests set these themselves; whatever the caller's environment says must not

@@ -17,6 +17,7 @@
 
 #include "kernel-cmdline.h"
 #include "macro.h"
+#include "tree-util.h"
 
 typedef struct Case {
         const char *cmdline;
@@ -121,25 +122,6 @@ static void test_bad_input(void **state) {
 
 /* ---- reading ---- */
 
-static int rm_rf_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
-        (void) st, (void) type, (void) ftw;
-        return remove(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-static int setup_tmpdir(void **state) {
-        char tmpl[] = "/tmp/ec2net-test-cmdline.XXXXXX";
-
-        if (!mkdtemp(tmpl))
-                return -1;
-        *state = strdup(tmpl);
-        return *state ? 0 : -1;
-}
-
-static int teardown_tmpdir(void **state) {
-        (void) nftw(*state, rm_rf_entry, 16, FTW_DEPTH | FTW_PHYS);
-        free(*state);
-        return 0;
-}
 
 static char *write_fake(const char *dir, const char *name, const void *data, size_t len) {
         char *p;

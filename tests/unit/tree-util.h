@@ -35,6 +35,18 @@ static inline char *make_temp_dir(void) {
         return d ? strdup(d) : NULL;
 }
 
+/* cmocka setup/teardown pair: *state is a fresh temporary directory. */
+static inline int setup_tmpdir(void **state) {
+        *state = make_temp_dir();
+        return *state ? 0 : -1;
+}
+
+static inline int teardown_tmpdir(void **state) {
+        rm_rf(*state);
+        free(*state);
+        return 0;
+}
+
 static inline char *read_whole_file(const char *path) {
         char *buf = NULL;
 
