@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Builds and runs every test tier (run as root on Debian 12):
 #   1. -Wall -Wextra -Werror build, static analysis (cppcheck, clang-tidy), all ctest tiers
-#      (unit, generator, e2e, system, package)
+#      (unit, generator, e2e, stress (quick variants), system, package)
 #   2. the unit tier under valgrind
 #   3. an ASan/UBSan build, unit tier
 #   4. a clang build with libFuzzer: unit tier and every fuzz target for a short time
@@ -25,6 +25,7 @@ echo "== static analysis"
 echo "== all tiers"
 (cd "$out/werror" && ctest --output-on-failure -j "$jobs" -L 'unit|generator')
 (cd "$out/werror" && ctest --output-on-failure -L 'e2e')
+(cd "$out/werror" && ctest --output-on-failure -L 'stress')
 (cd "$out/werror" && ctest --output-on-failure -L 'system')
 (cd "$out/werror" && ctest --output-on-failure -L 'package')
 
