@@ -20,6 +20,9 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "lab"))
+from labtool import request_log  # noqa: E402  (the lab's reader of the fake IMDS's log)
+
 # What a refresh must read per ENI besides the MAC's listing (SPEC section 3, README):
 # the address and prefix keys that exist.
 REFRESH_KEYS = ("local-ipv4s", "ipv6s", "ipv4-prefix", "ipv6-prefix")
@@ -119,22 +122,15 @@ def key_of(path):
 def cmd_imds(a):
     n = put = errors = 0
     kinds = {}
-    with open(a.log) as f:
-        for i, line in enumerate(f):
-            if i < a.skip:
-                continue
-            try:
-                r = json.loads(line)
-            except ValueError:
-                continue
-            n += 1
-            if r.get("method") == "PUT":
-                put += 1
-            st = r.get("status")
-            if st is None or (st >= 400 and st != 404):
-                errors += 1
-            k = key_of(r.get("path"))
-            kinds[k] = kinds.get(k, 0) + 1
+    for r in request_log(a.log, a.skip):
+        n += 1
+        if r.get("method") == "PUT":
+            put += 1
+        st = r.get("status")
+        if st is None or (st >= 400 and st != 404):
+            errors += 1
+        k = key_of(r.get("path"))
+        kinds[k] = kinds.get(k, 0) + 1
     print("requests %d" % n)
     print("token_puts %d" % put)
     print("errors %d" % errors)

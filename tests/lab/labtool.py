@@ -340,28 +340,33 @@ def cmd_counters(a):
 # ---------------------------------------------------------------------------
 # IMDS request log (JSON lines {"t","method","path","status","peer","token"})
 
-def cmd_count(a):
-    n = 0
+def request_log(path, skip=0):
+    """The records of the fake IMDS's request log after the first `skip` lines; a missing
+    log has none, a line that does not parse is left out."""
     try:
-        f = open(a.log)
+        f = open(path)
     except FileNotFoundError:
-        print(0)
         return
     with f:
         for i, line in enumerate(f):
-            if i < a.skip:
+            if i < skip:
                 continue
             try:
-                r = json.loads(line)
+                yield json.loads(line)
             except ValueError:
                 continue
-            if a.method and r.get("method") != a.method:
-                continue
-            if a.path and not fnmatch.fnmatchcase(str(r.get("path", "")), a.path):
-                continue
-            if a.status and str(r.get("status")) != a.status:
-                continue
-            n += 1
+
+
+def cmd_count(a):
+    n = 0
+    for r in request_log(a.log, a.skip):
+        if a.method and r.get("method") != a.method:
+            continue
+        if a.path and not fnmatch.fnmatchcase(str(r.get("path", "")), a.path):
+            continue
+        if a.status and str(r.get("status")) != a.status:
+            continue
+        n += 1
     print(n)
 
 

@@ -22,6 +22,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lab"))
+from labtool import request_log  # noqa: E402  (the lab's reader of the fake IMDS's log)
+
 TEMP_PREFIX = ".#"
 # A generated line: a comment, a [Section], Key=Value (the value printable ASCII, no
 # control characters), or empty (between sections).
@@ -351,17 +354,10 @@ def cmd_imds_rate(a):
     when the last failed request came, in ms after --since (a UNIX time), -1 without one."""
     n = 0
     errs = []
-    with open(a.log) as f:
-        for i, line in enumerate(f):
-            if i < a.skip:
-                continue
-            try:
-                r = json.loads(line)
-            except ValueError:
-                continue
-            n += 1
-            if r.get("status") not in (200, 401, 404):
-                errs.append(r.get("t", 0))
+    for r in request_log(a.log, a.skip):
+        n += 1
+        if r.get("status") not in (200, 401, 404):
+            errs.append(r.get("t", 0))
     errs.sort()
     most = 0
     j = 0
