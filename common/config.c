@@ -430,7 +430,7 @@ int config_parse_text(Config *c, const char *text, size_t len, const char *filen
         while (p < end) {
                 const char *nl = memchr(p, '\n', (size_t) (end - p));
                 size_t n = (nl ? nl : end) - p;
-                const char *problem;
+                const char *problem = NULL;
 
                 line++;
                 if (n > 0 && p[n - 1] == '\r')
