@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "escape.h"
+#include "exit-status.h"
 #include "file-save.h"
 #include "interface-setup.h"
 #include "kernel-cmdline.h"
@@ -30,7 +31,6 @@
 #include "unit-name.h"
 #include "validate.h"
 
-#define EXIT_USAGE 2
 #define BUS_TIMEOUT_USEC (5 * USEC_PER_SEC)
 
 /* The MAC from sysfs (readable inside udev's sandbox); "" when unknown. */
@@ -169,5 +169,5 @@ int main(int argc, char *argv[]) {
         }
 
         r = streq(action, "add") ? hotplug_add(&config, ifname) : hotplug_remove(&config, ifname);
-        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        return exit_status_from_errno(r);
 }

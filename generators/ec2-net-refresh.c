@@ -18,6 +18,7 @@
 #include "build-config.h"
 #include "config.h"
 #include "escape.h"
+#include "exit-status.h"
 #include "imds-client.h"
 #include "imds-eni.h"
 #include "imds-routes.h"
@@ -29,8 +30,6 @@
 #include "runtime-paths.h"
 #include "strv.h"
 #include "time-util.h"
-
-#define EXIT_USAGE 2
 
 /* Budgets (SPEC §8: every wait bounded). Initial setup may wait for a hot-attached ENI's
  * data to reach IMDS; a refresh is one quick pass. */
@@ -339,5 +338,5 @@ int main(int argc, char *argv[]) {
 
         if (usage_error)
                 return EXIT_USAGE;
-        return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        return exit_status_from_errno(r);
 }

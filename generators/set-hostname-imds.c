@@ -14,6 +14,7 @@
 #include "imds-client.h"
 #include "imds-parse.h"
 #include "kernel-cmdline.h"
+#include "exit-status.h"
 #include "log.h"
 #include "runtime-paths.h"
 #include "strv.h"
@@ -109,5 +110,5 @@ static int run(void) {
 }
 
 int main(void) {
-        return run() < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+        return exit_status_from_errno(run());
 }

@@ -10,7 +10,8 @@
 # an oversized body, a 500 on one list key only, and a failing token request.
 #   - files byte-identical with the same mtimes, saved state identical, kernel state
 #     (links, addresses, rules, routes of every table) identical, no networkd reload;
-#   - exit status 1 (error; the timer tries again), 0 for 403; within the refresh budget;
+#   - exit status 1 (error; the timer tries again), 3 when IMDS hangs (a deadline passed),
+#     4 for invalid data, 0 for 403; within the refresh budget;
 #   - no hostile value anywhere in the generated files;
 #   - control: a transient 503 (twice) then a normal answer: the refresh retries and
 #     applies the pending change (so "nothing changed" above is the faults' doing).
@@ -61,20 +62,20 @@ cases=(
     "500 persistent|1|{\"rules\": [{\"match\": \"/latest/*\", \"action\": \"status\", \"status\": 500}]}"
     "503 persistent|1|{\"rules\": [{\"match\": \"/latest/*\", \"action\": \"status\", \"status\": 503}]}"
     "429 persistent|1|{\"rules\": [{\"match\": \"/latest/*\", \"action\": \"status\", \"status\": 429}]}"
-    "400 bad request|1|{\"rules\": [{\"match\": \"/latest/meta-data/*\", \"action\": \"status\", \"status\": 400}]}"
-    "hang|1|{\"rules\": [{\"match\": \"/latest/*\", \"action\": \"hang\"}]}"
+    "400 bad request|4|{\"rules\": [{\"match\": \"/latest/meta-data/*\", \"action\": \"status\", \"status\": 400}]}"
+    "hang|3|{\"rules\": [{\"match\": \"/latest/*\", \"action\": \"hang\"}]}"
     "connection closed|1|{\"rules\": [{\"match\": \"/latest/*\", \"action\": \"close\"}]}"
     "401 even for a fresh token|1|{\"rules\": [{\"match\": \"/latest/meta-data/*\", \"method\": \"GET\", \"action\": \"status\", \"status\": 401}]}"
     "403 IMDS disabled|0|{\"imds_disabled\": true}"
     "403 on GETs|0|{\"rules\": [{\"match\": \"/latest/meta-data/*\", \"method\": \"GET\", \"action\": \"status\", \"status\": 403}]}"
-    "empty bodies|1|{\"rules\": [{\"match\": \"/latest/meta-data/*\", \"method\": \"GET\", \"action\": \"empty\"}]}"
-    "empty local-ipv4s|1|{\"rules\": [{\"match\": \"*/local-ipv4s\", \"action\": \"empty\"}]}"
-    "hostile bodies|1|{\"rules\": [{\"match\": \"/latest/meta-data/*\", \"method\": \"GET\", \"action\": \"body\", \"body\": \"$HOSTILE\"}]}"
-    "hostile local-ipv4s|1|{\"rules\": [{\"match\": \"*/local-ipv4s\", \"action\": \"body\", \"body\": \"$HOSTILE\"}]}"
-    "hostile ipv6s|1|{\"rules\": [{\"match\": \"*/ipv6s\", \"action\": \"body\", \"body\": \"$HOSTILE6\"}]}"
-    "oversized body|1|{\"rules\": [{\"match\": \"*/local-ipv4s\", \"action\": \"big\", \"size\": 1048576}]}"
+    "empty bodies|4|{\"rules\": [{\"match\": \"/latest/meta-data/*\", \"method\": \"GET\", \"action\": \"empty\"}]}"
+    "empty local-ipv4s|4|{\"rules\": [{\"match\": \"*/local-ipv4s\", \"action\": \"empty\"}]}"
+    "hostile bodies|4|{\"rules\": [{\"match\": \"/latest/meta-data/*\", \"method\": \"GET\", \"action\": \"body\", \"body\": \"$HOSTILE\"}]}"
+    "hostile local-ipv4s|4|{\"rules\": [{\"match\": \"*/local-ipv4s\", \"action\": \"body\", \"body\": \"$HOSTILE\"}]}"
+    "hostile ipv6s|4|{\"rules\": [{\"match\": \"*/ipv6s\", \"action\": \"body\", \"body\": \"$HOSTILE6\"}]}"
+    "oversized body|4|{\"rules\": [{\"match\": \"*/local-ipv4s\", \"action\": \"big\", \"size\": 1048576}]}"
     "500 on ipv4-prefix only|1|{\"rules\": [{\"match\": \"*/ipv4-prefix\", \"action\": \"status\", \"status\": 500}]}"
-    "hang on ipv6-prefix only|1|{\"rules\": [{\"match\": \"*/ipv6-prefix\", \"action\": \"hang\"}]}"
+    "hang on ipv6-prefix only|3|{\"rules\": [{\"match\": \"*/ipv6-prefix\", \"action\": \"hang\"}]}"
     "token request 500, no cached token|1|{\"rules\": [{\"match\": \"/latest/api/token\", \"action\": \"status\", \"status\": 500}]}"
 )
 

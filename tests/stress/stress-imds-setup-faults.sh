@@ -15,7 +15,7 @@
 #   - tokens expire after 1 s while every request takes 0.4 s (the token expires mid-run);
 #     and a cached token IMDS no longer accepts;
 #   - the token request fails (500) 3 times;
-#   - (--full only) IMDS hangs for longer than the start's budget: exit 1 within it.
+#   - (--full only) IMDS hangs for longer than the start's budget: exit 3 (a deadline passed) within it.
 # Each: `start` exits 0 once IMDS is healthy (within the heal time + 10 s), and a sampler
 # reading the ENI's files every 10 ms never sees a half-configured interface: either no
 # .network file (networkd applies nothing), or exactly the files of a fresh setup; at the
@@ -198,7 +198,7 @@ run_case "token request fails (500) 3 times" 0 \
 F '{}'
 if [ "$ST_QUICK" = 0 ]; then
     run_case "hangs beyond the start's budget (100 s)" 100 \
-        'F "{\"rules\": [{\"match\": \"/latest/*\", \"action\": \"hang\"}]}"' "F '{}'" 1 none ens6
+        'F "{\"rules\": [{\"match\": \"/latest/*\", \"action\": \"hang\"}]}"' "F '{}'" 3 none ens6
     lab_product setup-policy-routes ens6 start >/dev/null 2>&1 || lab_not_ok "start ens6 after the long outage"
 fi
 F '{}'
