@@ -74,12 +74,7 @@ out "lab_up_ms $(awk -v a="$t0" -v b="$(lab_now)" 'BEGIN { printf "%d", (b - a) 
 lab_wait_configured --timeout 60 "${IFACES[@]}" || lab_die "networkd did not configure the links"
 
 # networkd reloads, counted on the bus: every Reload method call to networkd.
-lab_inst_bg dbus-monitor --system \
-    "type='method_call',interface='org.freedesktop.network1.Manager',member='Reload'" \
-    >"$LAB_DIR/reloads.log" 2>&1
-LAB_PIDS+=("$!")
-for ((i = 0; i < 200; i++)); do [ -s "$LAB_DIR/reloads.log" ] && break; sleep 0.02; done
-[ -s "$LAB_DIR/reloads.log" ] || lab_die "dbus-monitor did not start"
+lab_reload_monitor_start
 reloads() { bt reloads "$LAB_DIR/reloads.log"; }
 
 # The generated files (name, mtime, inode): what a run rewrote.

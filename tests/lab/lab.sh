@@ -490,6 +490,23 @@ lab_product() {
 # Reload networkd inside the instance (for hand-written files; the product does its own).
 lab_networkctl() { lab_inst networkctl "$@"; }
 
+# networkd reloads, counted on the instance's bus (every Reload call to networkd's Manager),
+# independently of the product's own log: lab_reload_monitor_start once, then lab_reloads
+# for the count so far.
+lab_reload_monitor_start() {
+    local i
+    lab_inst_bg dbus-monitor --system \
+        "type='method_call',interface='org.freedesktop.network1.Manager',member='Reload'" \
+        >"$LAB_DIR/reloads.log" 2>&1
+    LAB_PIDS+=("$!")
+    for ((i = 0; i < 200; i++)); do [ -s "$LAB_DIR/reloads.log" ] && break; sleep 0.02; done
+    [ -s "$LAB_DIR/reloads.log" ] || lab_die "dbus-monitor did not start"
+}
+lab_reloads() {
+    sleep 0.2   # dbus-monitor writes asynchronously
+    grep -c 'member=Reload' "$LAB_DIR/reloads.log"
+}
+
 # --- IMDS -----------------------------------------------------------------------------
 
 lab_imds_get() { lab_tool get "$LAB_IMDS_FILE" "$1"; }

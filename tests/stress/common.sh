@@ -88,22 +88,6 @@ st_assert_parse() {
         echo "$out" | head -n 20
 }
 
-# networkd reloads, counted on the instance's bus (every Reload call to networkd's
-# Manager), independently of the product's own log.
-st_reload_monitor_start() {
-    local i
-    lab_inst_bg dbus-monitor --system \
-        "type='method_call',interface='org.freedesktop.network1.Manager',member='Reload'" \
-        >"$LAB_DIR/reloads.log" 2>&1
-    LAB_PIDS+=("$!")
-    for ((i = 0; i < 200; i++)); do [ -s "$LAB_DIR/reloads.log" ] && break; sleep 0.02; done
-    [ -s "$LAB_DIR/reloads.log" ] || lab_die "dbus-monitor did not start"
-}
-st_reloads() {
-    sleep 0.2   # dbus-monitor writes asynchronously
-    grep -c 'member=Reload' "$LAB_DIR/reloads.log"
-}
-
 # The generated files of the given interfaces ("relpath mode sha"), and their saved state.
 st_tree() { st_tool tree "$(lab_inst_path "$ST_NET")" "$ST_PREFIX" "$@"; }
 st_state() { st_tool state "$(lab_inst_path "$ST_RT")" "$@"; }

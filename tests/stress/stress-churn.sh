@@ -31,13 +31,13 @@ lab_load "$LAB_DIR/scenario.json"
 prog=$(lab_product_path setup-policy-routes) || exit 1
 lab_up
 lab_wait_configured --timeout 30 ens5 || lab_not_ok "networkd did not configure ens5"
-st_reload_monitor_start
+lab_reload_monitor_start
 lab_product setup-policy-routes ens5 start >/dev/null 2>&1 || lab_not_ok "start ens5"
 
 CHURN=() CHURN_MACS=() SPARE_MACS=()
 for ((j = 0; j < K; j++)); do CHURN+=("ens$((6 + j))"); CHURN_MACS+=("$(lab_mac "ens$((6 + j))")"); done
 for ((j = 0; j < SPARES; j++)); do SPARE_MACS+=("$(lab_mac "ens$((6 + K + j))")"); done
-r_start=$(st_reloads)
+r_start=$(lab_reloads)
 out="$LAB_DIR/churn"
 mkdir -p "$out"
 
@@ -170,7 +170,7 @@ lab_assert "refresh loop: $n_refresh refreshes, $refresh_stopped stopped, every 
     test -z "$refresh_bad" || { echo "$refresh_bad" | sort | uniq -c | head; grep -v -e '^$' "$out/refresh.log" | sort | uniq -c | sort -rn | head; }
 
 # (Counted before the fresh setups of st_assert_fresh, which reload networkd themselves.)
-reloads=$(($(st_reloads) - r_start))
+reloads=$(($(lab_reloads) - r_start))
 st_converge 60 "${FINAL[@]}"
 st_assert_fresh "${FINAL[@]}"
 st_assert_no_procs

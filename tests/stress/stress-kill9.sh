@@ -46,7 +46,7 @@ prog=$(lab_product_path setup-policy-routes) || exit 1
 gen=$(lab_product_path ec2-net-generator) || exit 1
 lab_up
 lab_wait_configured --timeout 30 ens5 ens6 ens7 || lab_not_ok "networkd did not configure the ENIs"
-st_reload_monitor_start
+lab_reload_monitor_start
 
 t0=$(lab_now)
 mkdir -p "$LAB_DIR/kill9"

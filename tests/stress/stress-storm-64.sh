@@ -27,7 +27,7 @@ lab_load "$LAB_DIR/scenario.json"
 lab_product_path setup-policy-routes >/dev/null || exit 1
 lab_up
 lab_wait_configured --timeout 30 ens5 || lab_not_ok "networkd did not configure ens5"
-st_reload_monitor_start
+lab_reload_monitor_start
 mapfile -t IFS_ALL < <(st_ifaces)
 mapfile -t IFS_LATER < <(st_ifaces later)
 MACS_LATER=()
@@ -36,7 +36,7 @@ events=0
 
 # --- 1. add storm ----------------------------------------------------------------------
 lab_log "attaching ${#IFS_LATER[@]} ENIs at once, then $N starts at once"
-r0=$(st_reloads)
+r0=$(lab_reloads)
 t0=$(lab_now)
 st_attach "${MACS_LATER[@]}"
 t_attach=$(lab_elapsed "$t0")
@@ -46,7 +46,7 @@ lab_assert "all $N starts exit 0 (failed:${ST_PAR_FAILED:- none}; last exit ${ST
     test -z "$ST_PAR_FAILED" || grep -h -i -e error -e fail "$LAB_DIR"/add/*.log | sort | uniq -c | head
 st_converge 120 "${IFS_ALL[@]}"
 t_conv=$(lab_elapsed "$t0")
-reloads=$(($(st_reloads) - r0))
+reloads=$(($(lab_reloads) - r0))
 files=$(st_tree | wc -l)
 st_assert_fresh "${IFS_ALL[@]}"
 st_assert_no_procs
@@ -60,10 +60,10 @@ st_figure "add storm ($N ENIs)" "attach ${t_attach}s, all starts exited after ${
 
 # --- 2. refresh storm, nothing changed --------------------------------------------------
 files0=$(lab_snapshot_files)
-r0=$(st_reloads)
+r0=$(lab_reloads)
 st_parallel refresh0 refresh "${IFS_ALL[@]}"
 events=$((events + N))
-reloads=$(($(st_reloads) - r0))
+reloads=$(($(lab_reloads) - r0))
 lab_assert "refresh storm: all $N refreshes exit 0 (failed:${ST_PAR_FAILED:- none}, ${ST_PAR_MS} ms)" test -z "$ST_PAR_FAILED"
 lab_assert "refresh storm: no file rewritten (same content and mtime)" test "$files0" = "$(lab_snapshot_files)"
 lab_assert "refresh storm: networkd not reloaded ($reloads)" test "$reloads" = 0
@@ -72,14 +72,14 @@ st_figure "refresh storm, nothing changed ($N ENIs)" "${ST_PAR_MS} ms, 0 files r
 # --- 3. change storm --------------------------------------------------------------------
 n=$(st_tool imds-add-secondary "$LAB_IMDS_FILE" --host 99)
 lab_srccheck_sync
-r0=$(st_reloads)
+r0=$(lab_reloads)
 t0=$(lab_now)
 st_parallel refresh1 refresh "${IFS_ALL[@]}"
 events=$((events + N))
 lab_assert "change storm: all $N refreshes exit 0 (failed:${ST_PAR_FAILED:- none}, ${ST_PAR_MS} ms)" test -z "$ST_PAR_FAILED"
 st_converge 120 "${IFS_ALL[@]}"
 t_conv=$(lab_elapsed "$t0")
-reloads=$(($(st_reloads) - r0))
+reloads=$(($(lab_reloads) - r0))
 changed=$(diff <(echo "$files0") <(lab_snapshot_files) | grep -c '^>')
 lab_assert "change storm: $changed files rewritten for $n ENIs changed, networkd reloaded $reloads times (at most $MAX_RELOADS)" \
     test "$reloads" -ge 1 -a "$reloads" -le "$MAX_RELOADS"
@@ -88,13 +88,13 @@ st_figure "change storm (a secondary IPv4 on $n ENIs)" "refreshes exited after $
 
 # --- 4. remove storm --------------------------------------------------------------------
 ens5_files=$(lab_snapshot_files | grep "^$ST_PREFIX-ens5\.network")
-r0=$(st_reloads)
+r0=$(lab_reloads)
 t0=$(lab_now)
 st_detach "${MACS_LATER[@]}"
 st_stop_units "${IFS_LATER[@]}"
 st_parallel remove remove "${IFS_LATER[@]}"
 events=$((events + N - 1))
-reloads=$(($(st_reloads) - r0))
+reloads=$(($(lab_reloads) - r0))
 lab_assert "remove storm: all $((N - 1)) removes exit 0 (failed:${ST_PAR_FAILED:- none}, ${ST_PAR_MS} ms)" test -z "$ST_PAR_FAILED"
 lab_assert "remove storm: networkd reloaded $reloads times (at most $MAX_RELOADS)" \
     test "$reloads" -ge 1 -a "$reloads" -le "$MAX_RELOADS"
