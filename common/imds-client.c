@@ -59,6 +59,7 @@ typedef struct Response {
         char *body;
         size_t len;
         bool too_large;
+        bool stalled;            /* connected, then the answer did not come in time */
 } Response;
 
 static void response_done(Response *r) {
@@ -297,6 +298,13 @@ static int http_exchange(ImdsClient *c, bool put_token, const char *path, Respon
                 curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
         if (resp->curl_code == CURLE_FILESIZE_EXCEEDED)
                 resp->too_large = true;
+        if (resp->curl_code == CURLE_OPERATION_TIMEDOUT) {
+                curl_off_t connected = 0;
+
+                /* A connect that timed out is an unreachable route, not a stalled IMDS. */
+                if (curl_easy_getinfo(c->curl, CURLINFO_CONNECT_TIME_T, &connected) == CURLE_OK)
+                        resp->stalled = connected > 0;
+        }
         log_debug("IMDS %s %s via %s: %s%ld (%s)", put_token ? "PUT" : "GET", url,
                   route->interface[0] ? route->interface : "default route",
                   resp->status ? "HTTP " : "", resp->status, curl_easy_strerror(resp->curl_code));
@@ -323,12 +331,13 @@ static int backoff(ImdsClient *c, unsigned attempt) {
         return 0;
 }
 
-/* The error for a request that used up its attempts, from the last response: a timeout
- * (IMDS hung or sent its body too slowly) is not "no route", and an HTTP answer is neither. */
+/* The error for a request that used up its attempts, from the last response: IMDS that
+ * accepted the connection and then hung or sent its body too slowly is a timeout, not "no
+ * route"; an HTTP answer is neither. */
 static int exhausted_errno(const Response *r) {
         if (r->status != 0 || r->too_large)
                 return -EIO;
-        return r->curl_code == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -EHOSTUNREACH;
+        return r->stalled ? -ETIMEDOUT : -EHOSTUNREACH;
 }
 
 /* Gets a token, trying every route from the current one (SPEC §3 order); when none
