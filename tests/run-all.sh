@@ -4,7 +4,7 @@
 #   1. -Wall -Wextra -Werror build, static analysis (cppcheck, clang-tidy), all ctest tiers
 #      (unit, generator, e2e, stress (quick variants), system, package)
 #   2. the unit tier under valgrind
-#   3. an ASan/UBSan build, unit tier
+#   3. an ASan/UBSan build: unit, generator and e2e tiers
 #   4. a clang build with libFuzzer: unit tier and every fuzz target for a short time
 # Usage: tests/run-all.sh [BUILD_ROOT]   (default: ./build)
 set -euo pipefail
@@ -38,11 +38,11 @@ echo "== unit tier under valgrind"
     echo "valgrind clean: $(basename "$t")"
 done)
 
-echo "== ASan/UBSan build, unit tier"
+echo "== ASan/UBSan build: unit, generator and e2e tiers (the product's binaries in the lab)"
 cmake -S "$src" -B "$out/asan" -DENABLE_WERROR=ON -DENABLE_SANITIZERS=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build "$out/asan" -j "$jobs"
-(cd "$out/asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --output-on-failure -j "$jobs" -L unit)
+(cd "$out/asan" && export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 &&
+    ctest --output-on-failure -j "$jobs" -L 'unit|generator' && ctest --output-on-failure -L e2e)
 
 echo "== clang build with libFuzzer + ASan/UBSan: unit tier, then each fuzz target for ${FUZZ_SECONDS:-15}s"
 CC=clang cmake -S "$src" -B "$out/fuzz" -DENABLE_WERROR=ON -DENABLE_SANITIZERS=ON -DENABLE_FUZZING=ON \
