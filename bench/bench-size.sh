@@ -264,7 +264,18 @@ stock() {
             return 1
     done
 }
-lab_wait_for 120 stock || lab_die "links not back on 80-ec2.network within 120 s"
+if ! lab_wait_for 120 stock; then
+    # Which links, in what state (networkd 252 sometimes leaves a link "configuring" after
+    # many reconfigurations in a row: see tests/stress/stress-kill9.sh).
+    for i in "${IFACES[@]}"; do
+        idx=$(ip -n "$LAB_INST" -o link show dev "$i" | cut -d: -f1)
+        st=$(lab_inst_path "/run/systemd/netif/links/$idx")
+        grep -qx 'ADMIN_STATE=configured' "$st" && grep -q '^NETWORK_FILE=.*/80-ec2.network$' "$st" ||
+            lab_log "  $i: $(grep -E '^(ADMIN_STATE|OPER_STATE|NETWORK_FILE)=' "$st" | tr '\n' ' ')"
+    done
+    lab_log "  networkd reloads so far: $(reloads)"
+    lab_die "links not back on 80-ec2.network within 120 s"
+fi
 for i in "${IFACES[@]}"; do LAB_DHCP_TIMEOUT=60 lab_wait_dhcp "$i"; done
 poll_start "$LAB_DIR/boot.poll" --cheap "$LAB_IMDS_FILE" "${IFACES[@]}"
 phase_begin
