@@ -24,7 +24,7 @@
 #             over every ENI) then every policy-routes@ start at once (they are ordered
 #             After=ec2-net-seed.service)
 # CPU time and peak memory come from the kernel's accounting of each process (wait4, see
-# runpar.c); IMDS requests from the fake IMDS's request log; networkd reloads from
+# tests/lab/runpar.c); IMDS requests from the fake IMDS's request log; networkd reloads from
 # dbus-monitor on the instance's bus (Manager.Reload calls), independent of the product.
 set -u
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -61,8 +61,7 @@ lab_load "$SCEN"
 PRODUCT=$(lab_product_path setup-policy-routes) || exit 1
 GENERATOR=$(lab_product_path ec2-net-generator) || exit 1
 out "shared_libraries $(ldd "$PRODUCT" | grep -c '=>')"
-RUNPAR="$LAB_DIR/runpar"
-cc -O2 -Wall -o "$RUNPAR" "$BENCH_DIR/runpar.c" || lab_die "cannot build runpar"
+lab_runpar_build
 bt floor "$LAB_IMDS_FILE" >>"$OUT"
 
 IFACES=()
@@ -110,7 +109,7 @@ run_pass() {
     [ "$k" = 1 ] || rp="$LAB_DIR/$prefix.$k.rp"
     mkdir -p "$LAB_DIR/log-$prefix"
     # shellcheck disable=SC2086  # RUNPAR_MODE: empty (all at once) or -s (one after another)
-    lab_inst env EC2NET_CONFIG="$LAB_CONFIG" "$RUNPAR" ${RUNPAR_MODE:-} -o "$rp" -e "$LAB_DIR/log-$prefix" "$@" ||
+    lab_inst env EC2NET_CONFIG="$LAB_CONFIG" "$LAB_RUNPAR" ${RUNPAR_MODE:-} -o "$rp" -e "$LAB_DIR/log-$prefix" "$@" ||
         lab_die "runpar $prefix"
     failed=$(awk '$1 != "total" && $2 != 0 { print $1 }' "$rp")
     if [ -n "$failed" ]; then
@@ -204,7 +203,7 @@ show "refresh0_cpu_total_ms|refresh0_requests|refresh0_reloads|refresh0_files_re
 # --- the same under strace: child processes -------------------------------------------
 note "refresh under strace -f"
 mkdir -p "$LAB_DIR/strace"
-lab_inst env EC2NET_CONFIG="$LAB_CONFIG" "$RUNPAR" -o "$LAB_DIR/strace.rp" \
+lab_inst env EC2NET_CONFIG="$LAB_CONFIG" "$LAB_RUNPAR" -o "$LAB_DIR/strace.rp" \
     strace -f -qq -e trace=execve,execveat,clone,clone3,fork,vfork \
     -o "$LAB_DIR/strace/{}.strace" "$PRODUCT" '{}' refresh ::: "${IFACES[@]}" ||
     lab_die "strace run"

@@ -37,7 +37,7 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 
 # --- tools -------------------------------------------------------------------------------
-# strace (child processes), dbus-monitor (networkd reloads), cc (runpar.c); hyperfine is
+# strace (child processes), dbus-monitor (networkd reloads), cc (tests/lab/runpar.c); hyperfine is
 # optional (its row reads n/a without it). The lab's own needs are checked by lab.sh.
 need=()
 command -v strace >/dev/null || need+=(strace)

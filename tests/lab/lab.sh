@@ -502,6 +502,12 @@ lab_reload_monitor_start() {
     for ((i = 0; i < 200; i++)); do [ -s "$LAB_DIR/reloads.log" ] && break; sleep 0.02; done
     [ -s "$LAB_DIR/reloads.log" ] || lab_die "dbus-monitor did not start"
 }
+# lab_runpar_build: builds the lab's launcher (runpar.c: runs commands, reports each one's
+# exit, wall time, CPU and peak memory from wait4) into $LAB_DIR; LAB_RUNPAR is its path.
+lab_runpar_build() {
+    LAB_RUNPAR="$LAB_DIR/runpar"
+    cc -O2 -Wall -o "$LAB_RUNPAR" "$LAB_LIB_DIR/runpar.c" || lab_die "cannot build runpar"
+}
 lab_reloads() {
     sleep 0.2   # dbus-monitor writes asynchronously
     grep -c 'member=Reload' "$LAB_DIR/reloads.log"

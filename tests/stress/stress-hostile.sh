@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Hostile input. Three dual-stack ENIs (ens5 primary; ens6 and ens7 with two secondary
 # IPv4s, an IPv4 and an IPv6 prefix), all set up. Every run of the product goes through
-# stress-run, which reports its peak memory (the kernel's max RSS of the process).
+# the lab's runpar, which reports its peak memory (the kernel's max RSS of the process).
 #   1. Interface names from the command line and from udev: ../../etc, 16, 17, 64 and 4096
 #      bytes, -x (as an option and after --), spaces, a tab, newlines, empty, non-ASCII,
 #      control characters, ., .., /, "ens5/..", "ens5:0", for `setup-policy-routes NAME
@@ -38,8 +38,7 @@ prog=$(lab_product_path setup-policy-routes) || exit 1
 refresh_prog=$(lab_product_path ec2-net-refresh) || exit 1
 hotplug=$(lab_product_path ec2-net-hotplug) || exit 1
 gen=$(lab_product_path ec2-net-generator) || exit 1
-RUN="$LAB_BUILD_DIR/tests/stress/stress-run"
-[ -x "$RUN" ] || lab_die "no $RUN (build the tests first)"
+lab_runpar_build
 lab_up
 lab_wait_configured --timeout 30 ens5 ens6 ens7 || lab_not_ok "networkd did not configure the ENIs"
 lab_reload_monitor_start
@@ -53,14 +52,16 @@ mkdir -p "$H"
 
 PEAK_KB=0 PEAK_WHAT="" INPUTS=0 RUNS=0
 # hrun NAME TIMEOUT [VAR=VALUE...] PROGRAM ARGS...: one run of the product inside the
-# instance, through stress-run. H_RC (exit status, "timeout" or "sig-N"), H_WALL (s),
+# instance, through runpar. H_RC (exit status, "timeout" or 128+N for signal N), H_WALL (s),
 # H_RSS (KiB), H_OUT (its output).
 hrun() {
     local name=$1 t=$2 line
     shift 2
-    line=$(lab_inst "$RUN" -t "$t" -o "$H/$name.out" env EC2NET_CONFIG="${HCONFIG:-$LAB_CONFIG}" "$@")
-    read -r H_RC H_WALL H_RSS <<<"$line"
-    H_OUT=$(cat "$H/$name.out" 2>/dev/null)
+    # runpar's line: ITEM EXIT WALL_US USER_US SYS_US MAXRSS_KB ...; the output in ITEM.err.
+    line=$(lab_inst "$LAB_RUNPAR" -t "$t" -e "$H" env EC2NET_CONFIG="${HCONFIG:-$LAB_CONFIG}" "$@" ::: "$name" | head -n1)
+    read -r _ H_RC H_WALL H_RSS <<<"$(awk '{ printf "%s %s %.3f %s\n", $1, $2, $3 / 1e6, $6 }' <<<"$line")"
+    H_OUT=$(cat "$H/$name.err" 2>/dev/null)
+    [[ ${H_RSS:-} =~ ^[0-9]+$ ]] || lab_not_ok "[$name] no report from runpar: '$line'"
     RUNS=$((RUNS + 1))
     if [ "${H_RSS:-0}" -gt "$PEAK_KB" ]; then PEAK_KB=$H_RSS PEAK_WHAT="$name"; fi
     [ "${H_RSS:-0}" -le "$MEM_CAP_KB" ] ||
