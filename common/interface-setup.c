@@ -320,3 +320,11 @@ int interface_remove(SetupContext *ctx, const char *ifname, bool *ret_changed) {
                 *ret_changed = changed;
         return 0;
 }
+
+int interface_setup_reload(const SetupContext *ctx, uint64_t deadline_usec, bool *ret_reloaded) {
+        /* changed without reload_intent: the intent could not be recorded, the files
+         * changed all the same. */
+        if (ctx->changed || ctx->reload_intent)
+                return networkd_reload_coalesced(ctx->runtime_dir, deadline_usec, ret_reloaded);
+        return networkd_reload_pending(ctx->runtime_dir, deadline_usec, ret_reloaded);
+}

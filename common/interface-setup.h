@@ -4,9 +4,8 @@
 /*
  * One interface from IMDS to networkd (SPEC §4, §6): the work of `setup-policy-routes IFACE
  * start|refresh|remove`, and of the boot-time seed stage for each ENI present. The caller
- * owns the IMDS client (one token, one connection for any number of interfaces) and
- * reloads networkd once at the end when ctx->changed or ctx->reload_intent is set, or else
- * calls networkd_reload_pending() for the reloads of a process that was killed.
+ * owns the IMDS client (one token, one connection for any number of interfaces) and calls
+ * interface_setup_reload() once at the end, after any number of interfaces.
  */
 
 #include <stdbool.h>
@@ -57,3 +56,9 @@ int interface_setup(SetupContext *ctx, const char *ifname, SetupMode mode, Setup
 
 /* Deletes the interface's generated files and state. */
 int interface_remove(SetupContext *ctx, const char *ifname, bool *ret_changed);
+
+/* Once at the end of a run, whatever happened to the interfaces: reloads networkd (coalesced
+ * with other processes) when this context changed or began to change files, or else when
+ * reloads are pending from a process that did not finish. Sets *ret_reloaded when this
+ * process did the reload. */
+int interface_setup_reload(const SetupContext *ctx, uint64_t deadline_usec, bool *ret_reloaded);

@@ -66,8 +66,8 @@ static int state_write(int fd, const ReloadState *s) {
         return 0;
 }
 
-/* Opens the state file (creating it when asked), locks it (held only for a read-modify-write of a few bytes) and
- * reads it. */
+/* Opens the state file (creating it when asked), locks it (held only for a read-modify-write
+ * of a few bytes) and reads it. */
 static int state_lock_and_read(const char *runtime_dir, bool create, int *ret_fd, ReloadState *ret) {
         char path[PATH_MAX];
         _cleanup_close_ int fd = -1;

@@ -30,7 +30,6 @@
 #include "interface-setup.h"
 #include "kernel-cmdline.h"
 #include "log.h"
-#include "networkd.h"
 #include "runtime-paths.h"
 #include "strv.h"
 #include "time-util.h"
@@ -284,10 +283,7 @@ static int run_seed(void) {
 
         /* Also for a seed killed half-way through an earlier boot stage: its files were
          * written, its reload never happened. */
-        if (ctx.changed || ctx.reload_intent)
-                r = networkd_reload_coalesced(paths.runtime_dir, usec_add(now_usec(), 30 * USEC_PER_SEC), &reloaded);
-        else
-                r = networkd_reload_pending(paths.runtime_dir, usec_add(now_usec(), 30 * USEC_PER_SEC), &reloaded);
+        r = interface_setup_reload(&ctx, usec_add(now_usec(), 30 * USEC_PER_SEC), &reloaded);
         if (r < 0)
                 return log_error_errno(r, "Failed to reload systemd-networkd: %m");
         log_event(LOG_INFO, MESSAGE_ID_NETWORKD_RELOAD,

@@ -23,7 +23,6 @@
 #include "kernel-cmdline.h"
 #include "log.h"
 #include "netlink.h"
-#include "networkd.h"
 #include "runtime-paths.h"
 #include "strv.h"
 #include "systemd-units.h"
@@ -119,10 +118,7 @@ static int hotplug_remove(const Config *config, const char *ifname) {
                 ret = log_error_errno(r, "Failed to remove the configuration of %s: %m", ifname);
         else if (changed)
                 log_event(LOG_INFO, MESSAGE_ID_CONFIG_REMOVED, "Removed the configuration of %s.", ifname);
-        if (ctx.changed || ctx.reload_intent)
-                r = networkd_reload_coalesced(paths.runtime_dir, usec_add(now_usec(), BUS_TIMEOUT_USEC), NULL);
-        else
-                r = networkd_reload_pending(paths.runtime_dir, usec_add(now_usec(), BUS_TIMEOUT_USEC), NULL);
+        r = interface_setup_reload(&ctx, usec_add(now_usec(), BUS_TIMEOUT_USEC), NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to reload systemd-networkd: %m");
         return ret;

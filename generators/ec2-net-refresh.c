@@ -26,7 +26,6 @@
 #include "kernel-cmdline.h"
 #include "log.h"
 #include "netlink.h"
-#include "networkd.h"
 #include "runtime-paths.h"
 #include "strv.h"
 #include "time-util.h"
@@ -267,10 +266,7 @@ static int reload_networkd(const SetupContext *ctx) {
         bool reloaded = false;
         int r;
 
-        if (ctx->changed || ctx->reload_intent)
-                r = networkd_reload_coalesced(ctx->runtime_dir, deadline, &reloaded);
-        else
-                r = networkd_reload_pending(ctx->runtime_dir, deadline, &reloaded);
+        r = interface_setup_reload(ctx, deadline, &reloaded);
         if (r < 0)
                 return log_error_errno(r, "Failed to reload systemd-networkd: %m");
         if (reloaded)
