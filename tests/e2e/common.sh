@@ -96,6 +96,25 @@ e2e_start_all() {
     done
 }
 
+# e2e_lab_up SCENARIO-FILE: a lab for the scenario, up (VPC, IMDS, instance, DHCP), with
+# the product built.
+e2e_lab_up() {
+    lab_init
+    lab_load "$1"
+    lab_product_path setup-policy-routes >/dev/null || exit 1
+    lab_up
+}
+
+# e2e_configure_all TIMEOUT IFACE...: as at boot: networkd has configured the links with
+# 80-ec2.network, `start` of each, then the kernel state equals IMDS within TIMEOUT s.
+e2e_configure_all() {
+    local t=$1
+    shift
+    lab_wait_configured --timeout "$t" "$@" || lab_not_ok "networkd did not configure the ENIs"
+    e2e_start_all "$@"
+    e2e_converge "$t" "$@"
+}
+
 # e2e_table FAMILY TABLE: the routes of TABLE as `ip` prints them ("" when it is empty).
 e2e_table() { lab_inst ip "$1" route show table "$2" 2>/dev/null; }
 # e2e_rules FAMILY: `ip FAMILY rule show`.

@@ -9,10 +9,7 @@
 #     shared subnet's on-link gateway (the VPC source check drops anything else).
 source "$(dirname "$0")/common.sh" "$@"
 
-lab_init
-lab_load "$(e2e_scenario dual-stack)"
-lab_product_path setup-policy-routes >/dev/null || exit 1
-lab_up
+e2e_lab_up "$(e2e_scenario dual-stack)"
 lab_wait_configured --timeout 20 ens5 ens6 ens7 || lab_not_ok "networkd did not configure the ENIs"
 
 t0=$(lab_now)

@@ -15,10 +15,7 @@ source "$(dirname "$0")/common.sh" "$@"
 
 # shellcheck disable=SC2034  # read by lab.sh: to count networkd's Reload calls
 LAB_NETWORKD_LOG_LEVEL=debug
-lab_init
-lab_load "$(e2e_scenario two-enis)"
-lab_product_path setup-policy-routes >/dev/null || exit 1
-lab_up
+e2e_lab_up "$(e2e_scenario two-enis)"
 prefix=${EC2NET_FILE_PREFIX:-70}
 network_file() { # network_file IFACE: the .network file networkd applies to IFACE
     sed -n 's/^NETWORK_FILE=//p' \

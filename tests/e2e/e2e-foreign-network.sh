@@ -10,10 +10,7 @@
 #     the other ENIs (ens5 primary, ens7 secondary) are fully correct, traffic included.
 source "$(dirname "$0")/common.sh" "$@"
 
-lab_init
-lab_load "$(e2e_scenario three-enis)"
-lab_product_path setup-policy-routes >/dev/null || exit 1
-lab_up
+e2e_lab_up "$(e2e_scenario three-enis)"
 prefix=${EC2NET_FILE_PREFIX:-70}
 # A name that sorts before the generated file, whatever the build's prefix (07 on Debian).
 foreign=10-netplan-ens6.network

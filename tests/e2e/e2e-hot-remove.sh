@@ -16,13 +16,8 @@ source "$(dirname "$0")/common.sh" "$@"
 
 # shellcheck disable=SC2034  # read by lab.sh: to count networkd's Reload calls
 LAB_NETWORKD_LOG_LEVEL=debug
-lab_init
-lab_load "$(e2e_scenario three-enis)"
-lab_product_path setup-policy-routes >/dev/null || exit 1
-lab_up
-lab_wait_configured --timeout 20 ens5 ens6 ens7 || lab_not_ok "networkd did not configure the ENIs"
-e2e_start_all ens5 ens6 ens7
-e2e_converge 20 ens5 ens6 ens7
+e2e_lab_up "$(e2e_scenario three-enis)"
+e2e_configure_all 20 ens5 ens6 ens7
 lab_assert "before: rules to table 10002 exist" grep -q 'lookup 10002' <<<"$(e2e_rules -4)"
 e2e_files ens7 present network eni.conf ec2net_policy_4.conf ec2net_policy_6.conf ec2net_alias.conf
 lab_assert "before: state file of ens7" test -e "$(lab_inst_path /run/amazon-ec2-net-utils/interfaces/ens7.json)"

@@ -19,13 +19,8 @@ source "$(dirname "$0")/common.sh" "$@"
 
 # shellcheck disable=SC2034  # read by lab.sh: to count networkd's Reload calls
 LAB_NETWORKD_LOG_LEVEL=debug
-lab_init
-lab_load "$(e2e_scenario prefixes)"
-lab_product_path setup-policy-routes >/dev/null || exit 1
-lab_up
-lab_wait_configured --timeout 20 ens5 ens6 || lab_not_ok "networkd did not configure the ENIs"
-e2e_start_all ens5 ens6
-e2e_converge 20 ens5 ens6
+e2e_lab_up "$(e2e_scenario prefixes)"
+e2e_configure_all 20 ens5 ens6
 mac6=$(lab_mac ens6)
 # One refresh with nothing changed, so that the token cache and state are as the timer
 # leaves them.

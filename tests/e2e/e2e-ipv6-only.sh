@@ -14,10 +14,7 @@
 #     source address).
 source "$(dirname "$0")/common.sh" "$@"
 
-lab_init
-lab_load "$(e2e_scenario ipv6-only)"
-lab_product_path setup-policy-routes >/dev/null || exit 1
-lab_up
+e2e_lab_up "$(e2e_scenario ipv6-only)"
 # ens7's DHCPv4 never gets an answer, so networkd keeps it "configuring"; lab_up already
 # waited for its DHCPv6 address.
 lab_wait_configured --timeout 20 ens5 ens6 || lab_not_ok "networkd did not configure ens5 ens6"

@@ -10,14 +10,8 @@
 #     table's default route through ens5 and be dropped by the VPC).
 source "$(dirname "$0")/common.sh" "$@"
 
-lab_init
-lab_load "$(e2e_scenario prefixes)"
-lab_product_path setup-policy-routes >/dev/null || exit 1
-lab_up
-lab_wait_configured --timeout 20 ens5 ens6 || lab_not_ok "networkd did not configure the ENIs"
-
-e2e_start_all ens5 ens6
-e2e_converge 20 ens5 ens6
+e2e_lab_up "$(e2e_scenario prefixes)"
+e2e_configure_all 20 ens5 ens6
 
 rules4=$(e2e_rules -4)
 rules6=$(e2e_rules -6)

@@ -7,10 +7,7 @@
 # it anywhere else), and the primary has no policy rules.
 source "$(dirname "$0")/common.sh" "$@"
 
-lab_init
-lab_load "$(e2e_scenario two-enis)"
-lab_product_path setup-policy-routes >/dev/null || exit 1
-lab_up
+e2e_lab_up "$(e2e_scenario two-enis)"
 lab_wait_configured --timeout 20 ens5 ens6 || lab_not_ok "networkd did not configure the ENIs"
 
 lab_imds_mark
