@@ -14,9 +14,7 @@ MAX_RELOADS=6   # observed 3-5 on 2 cores
 # shellcheck disable=SC2034  # read by lab.sh: logs each D-Bus method call: Reload is counted there
 LAB_NETWORKD_LOG_LEVEL=debug
 lab_init
-"$LAB_PYTHON" "$LAB_LIB_DIR/gen-scenario.py" --enis $N --ipv6 --secondary 1 --v4-prefix \
-    >"$LAB_DIR/scenario.json"
-lab_load "$LAB_DIR/scenario.json"
+lab_load_generated --enis $N --ipv6 --secondary 1 --v4-prefix
 prog=$(lab_product_path setup-policy-routes) || exit 1
 lab_up
 ifs=()

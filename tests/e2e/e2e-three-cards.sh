@@ -12,8 +12,7 @@
 source "$(dirname "$0")/common.sh" "$@"
 
 lab_init
-"$LAB_PYTHON" "$LAB_LIB_DIR/gen-scenario.py" --enis 8 --cards 3 --later 1 >"$LAB_DIR/scenario.json"
-lab_load "$LAB_DIR/scenario.json"
+lab_load_generated --enis 8 --cards 3 --later 1
 lab_product_path setup-policy-routes >/dev/null || exit 1
 lab_up
 

@@ -119,6 +119,13 @@ lab_load() {
     done <"$LAB_DIR/plan"
 }
 
+# lab_load_generated GEN-SCENARIO-ARGS...: a scenario from gen-scenario.py (written to
+# $LAB_DIR/scenario.json), loaded.
+lab_load_generated() {
+    "$LAB_PYTHON" "$LAB_LIB_DIR/gen-scenario.py" "$@" >"$LAB_DIR/scenario.json" || lab_die "gen-scenario.py $*"
+    lab_load "$LAB_DIR/scenario.json"
+}
+
 # Fields of an ENI of the plan, looked up by MAC or interface name:
 # IFNAME MAC BRIDGE PEER ATTACH DHCP4 DHCP6
 lab_eni_fields() {

@@ -25,9 +25,8 @@ SPARES=$(st_pick 2 4)
 
 LAB_DHCP_TIMEOUT=60
 lab_init
-"$LAB_PYTHON" "$LAB_LIB_DIR/gen-scenario.py" --enis $((1 + K + SPARES)) --ipv6 --secondary 1 \
-    --v4-prefix --later $((K + SPARES)) >"$LAB_DIR/scenario.json"
-lab_load "$LAB_DIR/scenario.json"
+lab_load_generated --enis $((1 + K + SPARES)) --ipv6 --secondary 1 \
+    --v4-prefix --later $((K + SPARES))
 prog=$(lab_product_path setup-policy-routes) || exit 1
 lab_up
 lab_wait_configured --timeout 30 ens5 || lab_not_ok "networkd did not configure ens5"

@@ -31,9 +31,8 @@ source "$(dirname "$0")/common.sh" "$@"
 MEM_CAP_KB=$((16 * 1024))
 
 lab_init
-"$LAB_PYTHON" "$LAB_LIB_DIR/gen-scenario.py" --enis 3 --ipv6 --secondary 2 --v4-prefix \
-    --v6-prefix >"$LAB_DIR/scenario.json"
-lab_load "$LAB_DIR/scenario.json"
+lab_load_generated --enis 3 --ipv6 --secondary 2 --v4-prefix \
+    --v6-prefix
 prog=$(lab_product_path setup-policy-routes) || exit 1
 refresh_prog=$(lab_product_path ec2-net-refresh) || exit 1
 hotplug=$(lab_product_path ec2-net-hotplug) || exit 1

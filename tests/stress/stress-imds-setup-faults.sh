@@ -29,9 +29,8 @@ source "$(dirname "$0")/common.sh" "$@"
 BURST=$(st_pick 12 24)
 
 lab_init
-"$LAB_PYTHON" "$LAB_LIB_DIR/gen-scenario.py" --enis 4 --ipv6 --secondary 1 --v4-prefix \
-    --v6-prefix >"$LAB_DIR/scenario.json"
-lab_load "$LAB_DIR/scenario.json"
+lab_load_generated --enis 4 --ipv6 --secondary 1 --v4-prefix \
+    --v6-prefix
 prog=$(lab_product_path setup-policy-routes) || exit 1
 lab_up
 IFS_ALL=(ens5 ens6 ens7 ens8)

@@ -39,9 +39,8 @@ SEED_KILLS=$(st_pick 4 12)
 RELOAD_KILLS=$(st_pick 1 3)
 
 lab_init
-"$LAB_PYTHON" "$LAB_LIB_DIR/gen-scenario.py" --enis 3 --ipv6 --secondary 2 --v4-prefix \
-    --v6-prefix >"$LAB_DIR/scenario.json"
-lab_load "$LAB_DIR/scenario.json"
+lab_load_generated --enis 3 --ipv6 --secondary 2 --v4-prefix \
+    --v6-prefix
 prog=$(lab_product_path setup-policy-routes) || exit 1
 gen=$(lab_product_path ec2-net-generator) || exit 1
 lab_up

@@ -21,9 +21,8 @@ MAX_RELOADS=$((N / 4))
 
 LAB_DHCP_TIMEOUT=60
 lab_init
-"$LAB_PYTHON" "$LAB_LIB_DIR/gen-scenario.py" --enis "$N" --ipv6 --secondary 1 --v4-prefix \
-    --later $((N - 1)) >"$LAB_DIR/scenario.json"
-lab_load "$LAB_DIR/scenario.json"
+lab_load_generated --enis "$N" --ipv6 --secondary 1 --v4-prefix \
+    --later $((N - 1))
 lab_product_path setup-policy-routes >/dev/null || exit 1
 lab_up
 lab_wait_configured --timeout 30 ens5 || lab_not_ok "networkd did not configure ens5"
