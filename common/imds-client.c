@@ -12,6 +12,7 @@
 
 #include "build-config.h"
 #include "file-save.h"
+#include "error-codes.h"
 #include "imds-client.h"
 #include "imds-parse.h"
 #include "lock.h"
@@ -239,8 +240,8 @@ static long msec_until(uint64_t deadline, uint64_t cap) {
         return (long) (left / USEC_PER_MSEC);
 }
 
-/* One HTTP exchange on the current route. Fills resp; returns -ETIMEDOUT when no time is
- * left to even try, -ENOMEM, or 0 (look at resp). */
+/* One HTTP exchange on the current route. Fills resp; returns -EIMDS_TIMEOUT when no time
+ * is left to even try, -ENOMEM, or 0 (look at resp). */
 static int http_exchange(ImdsClient *c, bool put_token, const char *path, Response *resp) {
         _cleanup_(curl_slist_free_allp) struct curl_slist *headers = NULL;
         const Route *route = &c->routes[c->route];
@@ -249,7 +250,7 @@ static int http_exchange(ImdsClient *c, bool put_token, const char *path, Respon
         struct curl_slist *h;
 
         if (timeout_ms <= 0)
-                return -ETIMEDOUT;
+                return -EIMDS_TIMEOUT;
         if (snprintf(url, sizeof url, "%s/latest/%s%s", route->endpoint,
                      put_token ? "api/token" : "meta-data/", put_token ? "" : path) >= (int) sizeof url)
                 return -EINVAL;
@@ -312,7 +313,7 @@ static int http_exchange(ImdsClient *c, bool put_token, const char *path, Respon
 }
 
 /* Sleeps for an exponentially growing, jittered time, never past the deadline. Returns
- * -ETIMEDOUT when the deadline does not leave room for the wait. */
+ * -EIMDS_TIMEOUT when the deadline does not leave room for the wait. */
 static int backoff(ImdsClient *c, unsigned attempt) {
         uint64_t wait = BACKOFF_BASE_USEC << (attempt < 5 ? attempt : 5), now = now_usec();
         uint32_t rnd = 0;
@@ -323,7 +324,7 @@ static int backoff(ImdsClient *c, unsigned attempt) {
         (void) !getrandom(&rnd, sizeof rnd, GRND_NONBLOCK);
         wait = wait / 2 + (rnd % (wait / 2 + 1));   /* jitter: 50–100% */
         if (now + wait >= c->deadline_usec)
-                return -ETIMEDOUT;
+                return -EIMDS_TIMEOUT;
         ts = (struct timespec) { .tv_sec = (time_t) (wait / USEC_PER_SEC),
                                  .tv_nsec = (long) (wait % USEC_PER_SEC) * 1000 };
         while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
@@ -336,8 +337,8 @@ static int backoff(ImdsClient *c, unsigned attempt) {
  * route"; an HTTP answer is neither. */
 static int exhausted_errno(const Response *r) {
         if (r->status != 0 || r->too_large)
-                return -EIO;
-        return r->stalled ? -ETIMEDOUT : -EHOSTUNREACH;
+                return -EIMDS_BUSY;
+        return r->stalled ? -EIMDS_TIMEOUT : -EIMDS_UNREACHABLE;
 }
 
 /* Gets a token, trying every route from the current one (SPEC §3 order); when none
@@ -369,26 +370,26 @@ static int acquire_token(ImdsClient *c) {
                 if (r < 0)
                         return r;
                 if (resp.too_large)
-                        return -EBADMSG;
+                        return -EIMDS_INVALID;
 
                 switch (resp.status) {
                 case 200:
                         if (resp.len > 0 && resp.body[resp.len - 1] == '\n')
                                 resp.body[--resp.len] = '\0';
                         if (!token_is_valid(resp.body ?: "", resp.len))
-                                return log_debug_errno(-EBADMSG, "IMDS returned an invalid token.");
+                                return log_debug_errno(-EIMDS_INVALID, "IMDS returned an invalid token.");
                         strcpy(c->token, resp.body);
                         c->route_confirmed = true;
                         token_cache_save(c, IMDS_TOKEN_TTL_SEC);
                         return 0;
                 case 403:
                         c->route_confirmed = true;
-                        return -EACCES;
+                        return -EIMDS_DISABLED;
                 case 400:
                 case 404:
                 case 405:
                         /* A bug on our side, or no IMDSv2 here: retrying cannot help. */
-                        return log_debug_errno(-EBADMSG, "IMDS rejected the token request: HTTP %ld.",
+                        return log_debug_errno(-EIMDS_REJECTED, "IMDS rejected the token request: HTTP %ld.",
                                                resp.status);
                 case 0:
                         /* Not reachable this way: the next route, right away. */
@@ -435,7 +436,7 @@ int imds_get(ImdsClient *c, const char *path, char **ret_body, size_t *ret_len) 
                 case 200:
                         c->route_confirmed = true;
                         if (resp.too_large)
-                                return -EBADMSG;
+                                return -EIMDS_INVALID;
                         if (ret_body) {
                                 *ret_body = resp.body ? TAKE_PTR(resp.body) : strdup("");
                                 if (!*ret_body)
@@ -450,17 +451,17 @@ int imds_get(ImdsClient *c, const char *path, char **ret_body, size_t *ret_len) 
                 case 401:
                         /* Expired or unknown token: renew once (SPEC §3). */
                         if (renewed)
-                                return -EPERM;
+                                return -EIMDS_UNAUTHORIZED;
                         renewed = true;
                         token_drop(c);
                         continue;
                 case 403:
-                        return -EACCES;
+                        return -EIMDS_DISABLED;
                 case 400:
-                        return -EBADMSG;
+                        return -EIMDS_REJECTED;
                 case 0:
                         if (resp.too_large)
-                                return -EBADMSG;
+                                return -EIMDS_INVALID;
                         if (!c->route_confirmed) {
                                 /* A cached token, and a route that never answered in this
                                  * run: the next route, right away; the token stays good. */
@@ -472,7 +473,7 @@ int imds_get(ImdsClient *c, const char *path, char **ret_body, size_t *ret_len) 
                         break;
                 default:
                         if (resp.too_large)
-                                return -EBADMSG;
+                                return -EIMDS_INVALID;
                         break;   /* 429, 5xx: back off and retry */
                 }
 

@@ -5,15 +5,19 @@
  * The IMDS client (SPEC §3): IMDSv2 only, one token and one keep-alive connection per run,
  * requests bound to an interface with fallbacks, every call bounded by a deadline.
  *
- * Results of imds_get():
- *   0            a value (a 200 answer; the body may be empty — the caller decides)
- *   -ENOENT      404: the key does not exist (a legitimate answer)
- *   -EACCES      403: IMDS is disabled for this instance
- *   -EBADMSG     400, or a body that cannot be a valid answer (too large, not text)
- *   -EPERM       401 again after one token renewal
- *   -ETIMEDOUT   the deadline passed (including while backing off on 429/5xx/timeouts)
- *   -EHOSTUNREACH no endpoint could be reached on any route
- *   -EIO         retries for 429/5xx exhausted
+ * Results of imds_get() (the codes of IMDS's answers are error-codes.h's, which no local
+ * system call returns, so a local EACCES or ETIMEDOUT is never taken for IMDS's):
+ *   0                  a value (a 200 answer; the body may be empty — the caller decides)
+ *   -ENOENT            404: the key does not exist (a legitimate answer)
+ *   -EIMDS_DISABLED    403: IMDS is disabled for this instance
+ *   -EIMDS_REJECTED    400 (or the token request refused: no IMDSv2)
+ *   -EIMDS_INVALID     a body that cannot be a valid answer (too large, an invalid token)
+ *   -EIMDS_UNAUTHORIZED 401 again after one token renewal
+ *   -EIMDS_TIMEOUT     the deadline passed (including while backing off), or IMDS accepted
+ *                      the connection and then stalled on every attempt
+ *   -EIMDS_UNREACHABLE no endpoint could be reached on any route
+ *   -EIMDS_BUSY        retries for 429/5xx exhausted
+ *   a local -errno     the token cache lock (-ETIMEDOUT when it was not free in time), -ENOMEM
  * An error is never an empty answer.
  */
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "error-codes.h"
 #include "file-save.h"
 #include "imds-eni.h"
 #include "imds-parse.h"
@@ -58,7 +59,7 @@ static int get_mac_line(ImdsClient *c, const char *mac, const char *key, char **
                 return r;
         r = imds_parse_line(body, len, ret);
         if (r < 0)
-                return log_debug_errno(-EBADMSG, "IMDS value of %s is not a single line.", key);
+                return log_debug_errno(-EIMDS_INVALID, "IMDS value of %s is not a single line.", key);
         return 0;
 }
 
@@ -70,7 +71,7 @@ static int get_mac_uint(ImdsClient *c, const char *mac, const char *key, unsigne
         if (r < 0)
                 return r;
         if (parse_bounded_uint(line, max, ret) < 0)
-                return log_debug_errno(-EBADMSG, "IMDS value of %s is not a number up to %u.", key, max);
+                return log_debug_errno(-EIMDS_INVALID, "IMDS value of %s is not a number up to %u.", key, max);
         return 0;
 }
 
@@ -94,10 +95,10 @@ static int get_mac_list(ImdsClient *c, const char *mac, char *const *listing, co
                 return r;
         r = imds_parse_list(body, len, type, ret);
         if (r < 0)
-                return log_debug_errno(-EBADMSG, "IMDS list %s is invalid.", key);
+                return log_debug_errno(-EIMDS_INVALID, "IMDS list %s is invalid.", key);
         if (must_have_items && !(*ret)[0]) {
                 *ret = strv_free(*ret);
-                return log_debug_errno(-EBADMSG, "IMDS list %s is empty.", key);
+                return log_debug_errno(-EIMDS_INVALID, "IMDS list %s is empty.", key);
         }
         return 0;
 }
@@ -109,17 +110,17 @@ static int get_listing(ImdsClient *c, const char *mac, char ***ret) {
 
         r = get_mac_key(c, mac, "", &body, &len);
         if (r == -ENOENT)
-                return log_debug_errno(-ENXIO, "IMDS does not know MAC %s.", mac);
+                return log_debug_errno(-EIMDS_UNKNOWN_MAC, "IMDS does not know MAC %s.", mac);
         if (r < 0)
                 return r;
         r = imds_parse_list(body, len, IMDS_VALUE_KEY, ret);
         if (r < 0)
-                return log_debug_errno(-EBADMSG, "IMDS listing of %s is invalid.", mac);
+                return log_debug_errno(-EIMDS_INVALID, "IMDS listing of %s is invalid.", mac);
         /* Every ENI's directory has a device-number. An empty or truncated listing is a
          * broken answer, not an ENI without addresses: it must not remove anything. */
         if (!strv_contains(*ret, "device-number")) {
                 *ret = strv_free(*ret);
-                return log_debug_errno(-EBADMSG, "IMDS listing of %s lacks device-number.", mac);
+                return log_debug_errno(-EIMDS_INVALID, "IMDS listing of %s lacks device-number.", mac);
         }
         return 0;
 }
@@ -161,7 +162,7 @@ int imds_fetch_primary_mac(ImdsClient *c, char ret[static MAC_STR_MAX]) {
         if (r < 0)
                 return r;
         if (imds_parse_line(body, len, &line) < 0 || validate_mac(line, ret) < 0)
-                return log_debug_errno(-EBADMSG, "IMDS top-level mac is invalid.");
+                return log_debug_errno(-EIMDS_INVALID, "IMDS top-level mac is invalid.");
         return 0;
 }
 
@@ -328,7 +329,7 @@ static int fetch_network_card(ImdsClient *c, const char *mac, const char *primar
                 return 0;
         }
         if (known == 1)
-                return log_debug_errno(-EAGAIN, "network-card of %s did not appear in IMDS.", mac);
+                return log_debug_errno(-EIMDS_PROPAGATING, "network-card of %s did not appear in IMDS.", mac);
         log_debug("No network-card for %s: this instance type has no network cards.", mac);
         network_card_marker_write(o->runtime_dir, false);
         *ret = NETWORK_CARD_NONE;
@@ -351,7 +352,7 @@ static int fetch_device_number(ImdsClient *c, const char *mac, int network_card,
                         return 0;
                 }
                 if (!o->wait_for_propagation || !propagation_wait(o->propagation_deadline_usec))
-                        return log_debug_errno(-EAGAIN, "device-number of %s is still 0 in IMDS.", mac);
+                        return log_debug_errno(-EIMDS_PROPAGATING, "device-number of %s is still 0 in IMDS.", mac);
         }
 }
 
@@ -394,7 +395,7 @@ int imds_fetch_interface(ImdsClient *c, const char *mac, const char *primary_mac
                 if (r < 0)
                         return r;
                 if (validate_eni_id(id, eni.interface_id) < 0)
-                        return log_debug_errno(-EBADMSG, "IMDS interface-id is invalid.");
+                        return log_debug_errno(-EIMDS_INVALID, "IMDS interface-id is invalid.");
         }
 
         r = fetch_lists(c, eni.mac, listing, &lists);
@@ -411,7 +412,7 @@ int imds_fetch_interface(ImdsClient *c, const char *mac, const char *primary_mac
                         return r;
                 if (r >= 0) {
                         if (validate_cidr4(cidr, buf) < 0)
-                                return log_debug_errno(-EBADMSG, "IMDS subnet-ipv4-cidr-block is invalid.");
+                                return log_debug_errno(-EIMDS_INVALID, "IMDS subnet-ipv4-cidr-block is invalid.");
                         eni.subnet_ipv4_cidr = strdup(buf);
                         if (!eni.subnet_ipv4_cidr)
                                 return -ENOMEM;
@@ -442,7 +443,7 @@ int imds_refresh_interface(ImdsClient *c, Eni *eni) {
         /* An ENI keeps its primary private IPv4 address for as long as it is attached: an
          * answer without it, or with another one first, is not to be trusted. */
         if (eni->ipv4s[0] && (!lists.ipv4s[0] || !streq(lists.ipv4s[0], eni->ipv4s[0])))
-                return log_debug_errno(-EBADMSG, "IMDS local-ipv4s of %s lost the primary address %s.",
+                return log_debug_errno(-EIMDS_INVALID, "IMDS local-ipv4s of %s lost the primary address %s.",
                                        eni->mac, eni->ipv4s[0]);
         eni_take_lists(eni, &lists);
         return 0;

@@ -2,7 +2,8 @@
 #pragma once
 
 /* What IMDS says about one ENI, read into the model (SPEC §3). Every value is validated;
- * an invalid one fails the whole fetch with -EBADMSG and leaves the output untouched. */
+ * an invalid one fails the whole fetch with -EIMDS_INVALID (error-codes.h) and leaves the
+ * output untouched. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,8 +32,9 @@ int imds_primary_mac(ImdsClient *c, const char *runtime_dir, char ret[static MAC
 bool imds_unavailable_marked(const char *runtime_dir);
 void imds_unavailable_mark(const char *runtime_dir, bool unavailable);
 
-/* Everything about the ENI with this MAC. -ENXIO when IMDS does not know the MAC,
- * -EAGAIN when its device-number had not propagated within the budget. */
+/* Everything about the ENI with this MAC. -EIMDS_UNKNOWN_MAC when IMDS does not know the
+ * MAC, -EIMDS_PROPAGATING when its device-number or network-card had not propagated within
+ * the budget. */
 int imds_fetch_interface(ImdsClient *c, const char *mac, const char *primary_mac,
                          const ImdsFetchOptions *o, Eni *ret);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "error-codes.h"
 #include "file-save.h"
 #include "imds-eni.h"
 #include "interface-files.h"
@@ -210,7 +211,7 @@ int interface_setup(SetupContext *ctx, const char *ifname, SetupMode mode, Setup
                 r = link_wait_for_name(ifname, deadline_min(ctx->deadline_usec,
                                                             usec_add(now_usec(), ctx->link_wait_usec)), &link);
                 if (r == 0)
-                        r = -ENODEV;
+                        return log_debug_errno(-ELINK_ABSENT, "%s did not appear in time.", ifname);
         }
         if (r == -ENODEV && mode == SETUP_REFRESH) {
                 o.link_missing = true;

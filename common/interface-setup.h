@@ -52,6 +52,9 @@ typedef struct SetupOutcome {
                                        * ours (reported once per boot), or "" */
 } SetupOutcome;
 
+/* 0 with *ret filled (also when the link is missing on refresh, or excluded), or an error:
+ * -ELINK_ABSENT when a started interface did not appear within link_wait_usec, the IMDS
+ * outcomes of imds-client.h / imds-eni.h, or a local -errno (a lock, a file, netlink). */
 int interface_setup(SetupContext *ctx, const char *ifname, SetupMode mode, SetupOutcome *ret);
 
 /* Deletes the interface's generated files and state. */

@@ -9,6 +9,7 @@
 #define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 
+#include "error-codes.h"
 #include "escape.h"
 #include "log.h"
 
@@ -107,7 +108,7 @@ static void log_to_journal(int level, int error, const char *message_id, const c
                 ADD(f_mac, "MAC=%s", log_state.mac);
         if (log_state.eni_id[0])
                 ADD(f_eni, "ENI_ID=%s", log_state.eni_id);
-        if (error != 0)
+        if (error != 0 && !error_is_ec2net(error))   /* ERRNO= is for the system's errno values */
                 ADD(f_errno, "ERRNO=%d", error);
         if (message_id)
                 ADD(f_msgid, "MESSAGE_ID=%s", message_id);
@@ -115,8 +116,35 @@ static void log_to_journal(int level, int error, const char *message_id, const c
         (void) sd_journal_sendv(iov, n);
 }
 
+/* glibc expands "%m" from errno, which knows nothing of our own codes (error-codes.h): for
+ * those, put their text into the format instead ("%%" stays as it is). */
+static const char *format_with_error(const char *format, int error, char *buf, size_t size) {
+        const char *text = error_to_string(error);
+        size_t n = 0;
+
+        if (!error_is_ec2net(error))
+                return format;
+        for (const char *p = format; *p && n + 1 < size; p++) {
+                if (p[0] == '%' && p[1] == 'm') {
+                        for (const char *t = text; *t && n + 2 < size; t++) {
+                                if (*t == '%')
+                                        buf[n++] = '%';
+                                buf[n++] = *t;
+                        }
+                        p++;
+                        continue;
+                }
+                if (p[0] == '%' && p[1] == '%' && n + 2 < size) {
+                        buf[n++] = *p++;
+                }
+                buf[n++] = *p;
+        }
+        buf[n] = '\0';
+        return buf;
+}
+
 int log_internal(int level, int error, const char *message_id, const char *format, ...) {
-        char msg[2048];
+        char msg[2048], expanded[1024];
         va_list ap;
         int saved = errno;
 
@@ -124,6 +152,7 @@ int log_internal(int level, int error, const char *message_id, const char *forma
                 error = -error;
 
         /* Let "%m" print the error we were given. */
+        format = format_with_error(format, error, expanded, sizeof expanded);
         errno = error;
         va_start(ap, format);
         vsnprintf(msg, sizeof msg, format, ap); /* NOLINT(clang-analyzer-valist.Uninitialized): va_start above */

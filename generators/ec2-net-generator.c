@@ -30,6 +30,7 @@
 #include "interface-setup.h"
 #include "kernel-cmdline.h"
 #include "log.h"
+#include "main-func.h"
 #include "runtime-paths.h"
 #include "strv.h"
 #include "time-util.h"
@@ -212,8 +213,12 @@ static int run_seed(void) {
         }
 
         runtime_paths_get(&paths);
-        if (mkdir(paths.runtime_dir, 0755) < 0 && errno != EEXIST)
-                return log_error_errno(errno, "Failed to create %s: %m", paths.runtime_dir);
+        r = writable_dir_prepare(paths.runtime_dir, true);
+        if (r < 0)
+                return log_error_errno(r, "Cannot write to the runtime directory %s: %m", paths.runtime_dir);
+        r = writable_dir_prepare(paths.network_dir, false);
+        if (r < 0)
+                return log_error_errno(r, "Cannot write to the networkd directory %s: %m", paths.network_dir);
 
         /* IMDS through each ENI that has an IPv4 address, then the default route. */
         {
@@ -250,17 +255,16 @@ static int run_seed(void) {
 
         /* Wait (bounded) for IMDS: the top-level mac is needed by every ENI anyway. */
         r = imds_primary_mac(imds, paths.runtime_dir, ctx.primary_mac);
-        imds_unavailable_mark(paths.runtime_dir, r < 0 && r != -EACCES);
-        if (r == -EACCES) {
-                log_event(LOG_NOTICE, MESSAGE_ID_IMDS_UNAVAILABLE, "IMDS is disabled on this instance; nothing to seed.");
-                return 0;
-        }
-        if (r < 0) {
+        if (r >= 0 || error_is_imds(r))   /* IMDS answered, or did not: not a local failure */
+                imds_unavailable_mark(paths.runtime_dir, error_is_imds_no_answer(r));
+        if (error_is_imds_no_answer(r)) {
                 log_event(LOG_WARNING, MESSAGE_ID_IMDS_UNAVAILABLE,
                           "IMDS did not answer within %us (%s); booting on, the ENIs will be configured "
-                          "by their refresh timers once it does.", config.seed_timeout_sec, strerror(-r));
+                          "by their refresh timers once it does.", config.seed_timeout_sec, error_to_string(r));
                 return 0;
         }
+        if (r < 0)
+                return log_failure(r, "Could not seed the ENIs");
 
         ctx.deadline_usec = usec_add(now_usec(), SEED_SETUP_BUDGET_USEC);
         imds_client_set_deadline(imds, ctx.deadline_usec);
@@ -292,16 +296,18 @@ static int run_seed(void) {
         return 0;
 }
 
-int main(int argc, char *argv[]) {
+static int run(int argc, char *argv[]) {
         if (argc == 2 && streq(argv[1], "--seed"))
-                return run_seed() < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+                return run_seed();
 
         /* systemd.generator(7): NORMAL_DIR EARLY_DIR LATE_DIR; we only use the first. */
         if (argc != 2 && argc != 4) {
                 fprintf(stderr, "Usage: %s NORMAL_DIR [EARLY_DIR LATE_DIR] | --seed\n", argv[0]);
-                return 2;
+                return -EUSAGE;
         }
         (void) run_generator(argv[1]);
         /* Never fail boot over our configuration. */
-        return EXIT_SUCCESS;
+        return 0;
 }
+
+DEFINE_MAIN_FUNCTION(run);

@@ -17,11 +17,11 @@
 
 #include "config.h"
 #include "escape.h"
-#include "exit-status.h"
 #include "file-save.h"
 #include "interface-setup.h"
 #include "kernel-cmdline.h"
 #include "log.h"
+#include "main-func.h"
 #include "netlink.h"
 #include "runtime-paths.h"
 #include "strv.h"
@@ -124,7 +124,7 @@ static int hotplug_remove(const Config *config, const char *ifname) {
         return ret;
 }
 
-int main(int argc, char *argv[]) {
+static int run(int argc, char *argv[]) {
         _cleanup_(config_done) Config config = {};
         const char *action, *ifname, *reason;
         int r;
@@ -135,35 +135,31 @@ int main(int argc, char *argv[]) {
                          ? LOG_TARGET_JOURNAL : LOG_TARGET_CONSOLE);
         log_parse_environment();
 
-        if (argc != 3 || (!streq(argv[1], "add") && !streq(argv[1], "remove"))) {
-                log_error("Usage: ec2-net-hotplug add|remove IFACE");
-                return EXIT_USAGE;
-        }
+        if (argc != 3 || (!streq(argv[1], "add") && !streq(argv[1], "remove")))
+                return log_error_errno(-EUSAGE, "Usage: ec2-net-hotplug add|remove IFACE");
         action = argv[1];
         ifname = argv[2];
         if (!ifname_is_valid(ifname)) {
                 char quoted[ESCAPE_SHORT_MAX];
 
-                log_error("Invalid interface name \"%s\".",
-                          escape_for_log(ifname, true, quoted, sizeof quoted));
-                return EXIT_USAGE;
+                return log_error_errno(-EUSAGE, "Invalid interface name \"%s\".",
+                                       escape_for_log(ifname, true, quoted, sizeof quoted));
         }
         log_context_set(ifname, NULL, NULL);
 
         r = config_init_defaults(&config);
         if (r >= 0)
                 r = config_load(&config);
-        if (r < 0) {
-                log_error_errno(r, "Failed to load the configuration: %m");
-                return EXIT_FAILURE;
-        }
+        if (r < 0)
+                return log_error_errno(r, "Failed to load the configuration: %m");
         STRV_FOREACH(w, config.warnings)
                 log_warning("%s", *w);
         if (!package_enabled(&config, &reason)) {
                 log_debug("Disabled by %s, ignoring %s %s.", reason, action, ifname);
-                return EXIT_SUCCESS;
+                return 0;
         }
 
-        r = streq(action, "add") ? hotplug_add(&config, ifname) : hotplug_remove(&config, ifname);
-        return exit_status_from_errno(r);
+        return streq(action, "add") ? hotplug_add(&config, ifname) : hotplug_remove(&config, ifname);
 }
+
+DEFINE_MAIN_FUNCTION(run);

@@ -4,8 +4,7 @@
  * Also installed as setup-policy-routes, the 2.x command line:
  *     setup-policy-routes IFACE start|refresh|remove|stop|cleanup
  *
- * Exit codes: 0 done (or nothing to do), 1 failed (systemd may retry), 2 invalid usage
- * (RestartPreventExitStatus=2: retrying cannot help).
+ * Exit statuses: common/exit-status.h (man setup-policy-routes(8)).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,13 +17,13 @@
 #include "build-config.h"
 #include "config.h"
 #include "escape.h"
-#include "exit-status.h"
 #include "imds-client.h"
 #include "imds-eni.h"
 #include "imds-routes.h"
 #include "interface-setup.h"
 #include "kernel-cmdline.h"
 #include "log.h"
+#include "main-func.h"
 #include "netlink.h"
 #include "runtime-paths.h"
 #include "strv.h"
@@ -45,7 +44,6 @@ typedef enum Action { ACTION_START, ACTION_REFRESH, ACTION_REMOVE, ACTION_NOOP }
 static const char *program_name = "ec2-net-refresh";
 static const char *arg_ifname;
 static Action arg_action = ACTION_REFRESH;
-static bool usage_error;
 
 static void help(void) {
         printf("%s IFACE [start|refresh|remove|stop|cleanup]\n\n"
@@ -100,25 +98,22 @@ static int parse_argv(int argc, char *argv[]) {
                         log_set_max_level(LOG_DEBUG);
                         break;
                 default:
-                        usage_error = true;
-                        return -EINVAL;
+                        return -EUSAGE;   /* getopt said what was wrong */
                 }
 
-        usage_error = true;
         if (optind >= argc)
-                return log_error_errno(-EINVAL, "Missing interface name. See --help.");
+                return log_error_errno(-EUSAGE, "Missing interface name. See --help.");
         if (argc - optind > 2)
-                return log_error_errno(-EINVAL, "Too many arguments. See --help.");
+                return log_error_errno(-EUSAGE, "Too many arguments. See --help.");
         arg_ifname = argv[optind];
         /* A name from udev or the command line: reject anything that is not a plain kernel
          * interface name before it can reach a path or a file. */
         if (!ifname_is_valid(arg_ifname))
-                return log_error_errno(-EINVAL, "Invalid interface name \"%s\".",
+                return log_error_errno(-EUSAGE, "Invalid interface name \"%s\".",
                                        escape_for_log(arg_ifname, true, quoted, sizeof quoted));
         if (optind + 1 < argc && parse_action(argv[optind + 1], &arg_action) < 0)
-                return log_error_errno(-EINVAL, "Unknown action \"%s\". See --help.",
+                return log_error_errno(-EUSAGE, "Unknown action \"%s\". See --help.",
                                        escape_for_log(argv[optind + 1], true, quoted, sizeof quoted));
-        usage_error = false;
         return 1;
 }
 
@@ -150,33 +145,6 @@ static int imds_interfaces(const Config *config, const char *ifname, char ***ret
 static void log_config_warnings(const Config *c) {
         STRV_FOREACH(w, c->warnings)
                 log_warning("%s", *w);
-}
-
-static int log_setup_failure(int r) {
-        switch (r) {
-        case -EACCES:
-                /* SPEC §3: IMDS disabled is not a failure of ours. */
-                log_event(LOG_NOTICE, MESSAGE_ID_IMDS_UNAVAILABLE,
-                          "IMDS is disabled on this instance (HTTP 403); leaving the configuration as it is.");
-                return 0;
-        case -EBADMSG:
-                log_event(LOG_ERR, MESSAGE_ID_IMDS_INVALID,
-                          "IMDS returned invalid data; leaving the configuration as it is.");
-                return r;
-        case -ENXIO:
-                return log_error_errno(r, "IMDS does not know this interface's MAC; leaving the configuration as it is.");
-        case -EAGAIN:
-                return log_error_errno(r, "The ENI's device number did not reach IMDS in time; leaving the configuration as it is.");
-        case -ETIMEDOUT:
-        case -EHOSTUNREACH:
-        case -EIO:
-        case -EPERM:
-                log_event(LOG_WARNING, MESSAGE_ID_IMDS_UNAVAILABLE,
-                          "IMDS did not answer (%s); leaving the configuration as it is.", strerror(-r));
-                return r;
-        default:
-                return log_error_errno(r, "Failed to configure the interface: %m");
-        }
 }
 
 static int remove_interface(SetupContext *ctx) {
@@ -217,16 +185,14 @@ static int setup_interface(SetupContext *ctx, const RuntimePaths *paths, bool im
         r = interface_setup(ctx, arg_ifname, arg_action == ACTION_START ? SETUP_START : SETUP_REFRESH, &o);
         ctx->imds = NULL;
         log_context_set(arg_ifname, o.mac, o.interface_id);
-        if (r == -ENODEV)
-                return log_error_errno(r, "Interface %s did not appear.", arg_ifname);
-        if (imds_silent && IN_SET(r, -ETIMEDOUT, -EHOSTUNREACH, -EIO)) {
+        if (imds_silent && error_is_imds_no_answer(r)) {
                 log_event(LOG_NOTICE, MESSAGE_ID_IMDS_UNAVAILABLE,
                           "IMDS has not answered since boot; %s will be configured by its refresh "
                           "timer once it does.", arg_ifname);
                 return 0;
         }
         if (r < 0)
-                return log_setup_failure(r);
+                return log_failure(r, "Could not configure %s", arg_ifname);
         /* IMDS answered: later initial setups get their full budget again. */
         imds_unavailable_mark(paths->runtime_dir, false);
         if (o.link_missing) {
@@ -308,8 +274,12 @@ static int run(int argc, char *argv[]) {
         }
 
         runtime_paths_get(&paths);
-        if (mkdir(paths.runtime_dir, 0755) < 0 && errno != EEXIST)
-                return log_error_errno(errno, "Failed to create %s: %m", paths.runtime_dir);
+        r = writable_dir_prepare(paths.runtime_dir, true);
+        if (r < 0)
+                return log_error_errno(r, "Cannot write to the runtime directory %s: %m", paths.runtime_dir);
+        r = writable_dir_prepare(paths.network_dir, false);
+        if (r < 0)
+                return log_error_errno(r, "Cannot write to the networkd directory %s: %m", paths.network_dir);
 
         imds_silent = arg_action == ACTION_START && imds_unavailable_marked(paths.runtime_dir);
         SetupContext ctx = {
@@ -329,10 +299,4 @@ static int run(int argc, char *argv[]) {
         return r < 0 ? r : k;
 }
 
-int main(int argc, char *argv[]) {
-        int r = run(argc, argv);
-
-        if (usage_error)
-                return EXIT_USAGE;
-        return exit_status_from_errno(r);
-}
+DEFINE_MAIN_FUNCTION(run);

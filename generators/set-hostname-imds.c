@@ -14,8 +14,8 @@
 #include "imds-client.h"
 #include "imds-parse.h"
 #include "kernel-cmdline.h"
-#include "exit-status.h"
 #include "log.h"
+#include "main-func.h"
 #include "runtime-paths.h"
 #include "strv.h"
 #include "time-util.h"
@@ -52,7 +52,7 @@ static int set_static_hostname(const char *name) {
         return 0;
 }
 
-static int run(void) {
+static int run(int argc, char *argv[]) {
         _cleanup_(config_done) Config config = {};
         _cleanup_(imds_client_freep) ImdsClient *imds = NULL;
         _cleanup_free_ char *body = NULL, *line = NULL;
@@ -64,6 +64,8 @@ static int run(void) {
 
         log_open("set-hostname-imds", LOG_TARGET_AUTO);
         log_parse_environment();
+        if (argc > 1)
+                return log_error_errno(-EUSAGE, "%s takes no arguments.", argv[0]);
 
         if (static_hostname_is_set()) {
                 log_info("The static hostname is already set, not changing it.");
@@ -92,14 +94,10 @@ static int run(void) {
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the IMDS client: %m");
         r = imds_get(imds, "local-hostname", &body, &len);
-        if (r == -EACCES) {
-                log_notice("IMDS is disabled on this instance; not setting the hostname.");
-                return 0;
-        }
         if (r < 0)
-                return log_error_errno(r, "Failed to read local-hostname from IMDS: %m");
+                return log_failure(r, "Could not read local-hostname from IMDS, not setting the hostname");
         if (imds_parse_line(body, len, &line) < 0 || validate_hostname(line, name, sizeof name) < 0)
-                return log_error_errno(-EBADMSG, "IMDS local-hostname is not a valid host name, not using it.");
+                return log_failure(-EIMDS_INVALID, "IMDS local-hostname is not a valid host name, not using it");
         if (strlen(name) >= HOSTNAME_MAX)
                 name[strcspn(name, ".")] = '\0';
         r = set_static_hostname(name);
@@ -109,6 +107,4 @@ static int run(void) {
         return 0;
 }
 
-int main(void) {
-        return exit_status_from_errno(run());
-}
+DEFINE_MAIN_FUNCTION(run);

@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 export EC2NET_IMDS_ENDPOINTS=http://127.0.0.1:1
 export EC2NET_RUNTIME_DIR=$tmp/run EC2NET_NETWORK_DIR=$tmp/network EC2NET_CONFIG=$tmp/none.conf
 export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/no-bus
-pass=0 fail=0
+pass=0 fail=0 skipped=
 
 check() {   # check EXPECTED_RC STDERR_PATTERN -- ARGS...
     local want=$1 pattern=$2; shift 3
@@ -62,8 +62,32 @@ rm -f "$tmp/none.conf"
 # set-hostname-imds leaves a static hostname that is already set alone, without asking IMDS.
 echo "my-host" > "$tmp/hostname"
 EC2NET_HOSTNAME_FILE=$tmp/hostname check 0 "already set" -- "$bin_dir/set-hostname-imds"
+# A runtime directory this process cannot write (a wrong ReadWritePaths=, an SELinux or
+# AppArmor denial; here: a user that does not own it) is a local failure: exit 1 with the
+# path in the message, never "IMDS is disabled" and exit 0. In a network namespace of its
+# own with one veth link, so that the run gets as far as it can.
+if [ "$(id -u)" -eq 0 ]; then
+    ro=$(mktemp -d); chmod 755 "$ro"; mkdir -m 755 "$ro/run"
+    for action in refresh start; do
+        out=$(EC2NET_RUNTIME_DIR=$ro/run EC2NET_NETWORK_DIR=$ro/network EC2NET_CONFIG=$ro/none.conf \
+              unshare -n sh -c 'ip link add ens9 type veth peer name ens9p && ip link set ens9 up &&
+                                exec setpriv --reuid=65534 --regid=65534 --clear-groups "$0" ens9 "$1"' \
+              "$spr" "$action" 2>&1)
+        rc=$?
+        if [ "$rc" -eq 1 ] && grep -q "Cannot write to the runtime directory $ro/run: Permission denied" <<<"$out" &&
+           ! grep -qi "IMDS" <<<"$out"; then
+            pass=$((pass + 1))
+        else
+            fail=$((fail + 1)); echo "FAIL: $action with an unwritable runtime directory -> rc=$rc: $out"
+        fi
+    done
+    rm -rf "$ro"
+else
+    skipped=1; echo "SKIP: the unwritable-runtime-directory check needs root (a network namespace, another user)"
+fi
 # Nothing was written by any of these.
 if [ -e "$tmp/network" ]; then fail=$((fail + 1)); echo "FAIL: files written: $(find "$tmp/network")"; else pass=$((pass + 1)); fi
 
 echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+[ "$fail" -eq 0 ] || exit 1
+[ -z "${skipped:-}" ] || exit 77

@@ -8,9 +8,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <limits.h>
 
+#include "error-codes.h"
 #include "fake-imds-server.h"
+#include "file-save.h"
 #include "imds-client.h"
+#include "lock.h"
 #include "macro.h"
 #include "strv.h"
 #include "time-util.h"
@@ -135,24 +140,40 @@ static void test_401_renews_once(void **state) {
         /* A token refused again after renewal is an error, not a loop. */
         fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"/latest/meta-data/mac\", \"action\": \"status\","
                                     " \"status\": 401}]}");
-        assert_int_equal(imds_get(c, "mac", &b, NULL), -EPERM);
+        assert_int_equal(imds_get(c, "mac", &b, NULL), -EIMDS_UNAUTHORIZED);
         assert_null(b);
 }
 
-static void test_expired_cached_token(void **state) {
-        _cleanup_free_ char *a = NULL, *b = NULL;
+static char *read_cached_token(void) {
+        char path[PATH_MAX];
+        char *text = NULL;
 
-        fake_imds_set_faults(&fake, "{\"token_ttl_cap\": 1}");
+        snprintf(path, sizeof path, "%s/" IMDS_TOKEN_CACHE_NAME, cache_dir);
+        assert_int_equal(read_file_at(AT_FDCWD, path, 4096, &text, NULL), 0);
+        return text;
+}
+
+/* IMDS expired the token before the cache said it would (the cache only knows the TTL it
+ * asked for): the run renews it once and the cache holds the new one. IMDS's side of the
+ * expiry is a 401, as the real service answers an expired token. */
+static void test_expired_cached_token(void **state) {
+        _cleanup_free_ char *a = NULL, *b = NULL, *before = NULL, *after = NULL;
+
         {
                 _cleanup_(imds_client_freep) ImdsClient *c = client(5 * USEC_PER_SEC, cache_dir);
                 assert_int_equal(imds_get(c, "mac", &a, NULL), 0);
         }
-        sleep(2);
+        before = read_cached_token();
+        fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"/latest/meta-data/mac\", \"action\": \"status\","
+                                    " \"status\": 401, \"times\": 1}]}");
         {
                 _cleanup_(imds_client_freep) ImdsClient *c = client(5 * USEC_PER_SEC, cache_dir);
                 assert_int_equal(imds_get(c, "mac", &b, NULL), 0);
                 assert_int_equal(imds_client_requests(c), 3);   /* GET 401, PUT, GET */
         }
+        after = read_cached_token();
+        assert_string_not_equal(before, after);
+        assert_int_equal(fake_imds_count(&fake, "PUT", NULL), 2);
 }
 
 static void test_403_disabled(void **state) {
@@ -160,7 +181,7 @@ static void test_403_disabled(void **state) {
         char *a = NULL;
 
         fake_imds_set_faults(&fake, "{\"imds_disabled\": true}");
-        assert_int_equal(imds_get(c, "mac", &a, NULL), -EACCES);
+        assert_int_equal(imds_get(c, "mac", &a, NULL), -EIMDS_DISABLED);
         assert_null(a);
         assert_int_equal(imds_client_requests(c), 1);   /* no retry */
 }
@@ -171,7 +192,7 @@ static void test_400_fails_loudly(void **state) {
 
         fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"/latest/meta-data/mac\", \"action\": \"status\","
                                     " \"status\": 400}]}");
-        assert_int_equal(imds_get(c, "mac", &a, NULL), -EBADMSG);
+        assert_int_equal(imds_get(c, "mac", &a, NULL), -EIMDS_REJECTED);
         assert_int_equal(fake_imds_count(&fake, "GET", NULL), 1);
 }
 
@@ -190,7 +211,7 @@ static void test_5xx_then_success(void **state) {
         /* Persistent 500: bounded attempts, then an error — never an empty value. */
         fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"/latest/meta-data/mac\", \"action\": \"status\","
                                     " \"status\": 500}]}");
-        assert_int_equal(imds_get(c, "mac", &b, NULL), -EIO);
+        assert_int_equal(imds_get(c, "mac", &b, NULL), -EIMDS_BUSY);
         assert_null(b);
         assert_int_equal(fake_imds_count(&fake, "GET", "/mac"), 3 + 4);
 }
@@ -204,7 +225,9 @@ static void test_hang_respects_deadline(void **state) {
         fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"/latest/meta-data/*\", \"action\": \"hang\"}]}");
         r = imds_get(c, "mac", &a, NULL);
         took = now_usec() - start;
-        assert_true(r == -ETIMEDOUT || r == -EHOSTUNREACH);
+        /* The token came, then IMDS accepted the request and never answered: a timeout (exit
+         * 3), not an unreachable IMDS (exit 1). */
+        assert_int_equal(r, -EIMDS_TIMEOUT);
         assert_null(a);
         fprintf(stderr, "hang: %d after %llu ms (deadline 1500 ms)\n", r, (unsigned long long) (took / USEC_PER_MSEC));
         /* Normally within a few ms of the deadline; the slack is for a loaded machine (once
@@ -219,7 +242,7 @@ static void test_slow_body_respects_deadline(void **state) {
 
         fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"/latest/meta-data/mac\", \"action\": \"slow\","
                                     " \"body\": \"02:00:00:00:00:01\", \"interval\": 1}]}");
-        assert_true(imds_get(c, "mac", &a, NULL) < 0);
+        assert_int_equal(imds_get(c, "mac", &a, NULL), -EIMDS_TIMEOUT);
         assert_null(a);
         assert_true(now_usec() - start < 1300 * USEC_PER_MSEC);
 }
@@ -240,7 +263,7 @@ static void test_slow_body_every_attempt_is_a_timeout(void **state) {
         assert_int_equal(imds_client_new(&o, &c), 0);
         fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"/latest/meta-data/mac\", \"action\": \"slow\","
                                     " \"body\": \"02:00:00:00:00:01\", \"interval\": 1}]}");
-        assert_int_equal(imds_get(c, "mac", &a, NULL), -ETIMEDOUT);
+        assert_int_equal(imds_get(c, "mac", &a, NULL), -EIMDS_TIMEOUT);
         assert_null(a);
         assert_int_equal(fake_imds_count(&fake, "GET", "/mac"), 2);
 }
@@ -251,7 +274,7 @@ static void test_oversized_body_rejected(void **state) {
 
         fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"/latest/meta-data/mac\", \"action\": \"big\","
                                     " \"size\": 1048576}]}");
-        assert_int_equal(imds_get(c, "mac", &a, NULL), -EBADMSG);
+        assert_int_equal(imds_get(c, "mac", &a, NULL), -EIMDS_INVALID);
         assert_null(a);
 }
 
@@ -311,8 +334,23 @@ static void test_unreachable_gives_error(void **state) {
         };
 
         assert_int_equal(imds_client_new(&o, &c), 0);
-        assert_int_equal(imds_get(c, "mac", &a, NULL), -EHOSTUNREACH);
+        assert_int_equal(imds_get(c, "mac", &a, NULL), -EIMDS_UNREACHABLE);
         assert_null(a);
+}
+
+/* A local wait that timed out (the token cache's lock, held by another process) is a local
+ * -ETIMEDOUT, never IMDS's timeout: IMDS was not even asked. */
+static void test_token_lock_timeout_is_local(void **state) {
+        _cleanup_(file_lock_release) FileLock held = FILE_LOCK_NULL;
+        _cleanup_(imds_client_freep) ImdsClient *c = client(300 * USEC_PER_MSEC, cache_dir);
+        char path[PATH_MAX];
+        char *a = NULL;
+
+        snprintf(path, sizeof path, "%s/" IMDS_TOKEN_CACHE_NAME ".lock", cache_dir);
+        assert_int_equal(file_lock_acquire(path, usec_add(now_usec(), USEC_PER_SEC), &held), 0);
+        assert_int_equal(imds_get(c, "mac", &a, NULL), -ETIMEDOUT);
+        assert_null(a);
+        assert_int_equal(imds_client_requests(c), 0);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -325,7 +363,7 @@ int main(void) {
                 T(test_slow_body_respects_deadline), T(test_slow_body_every_attempt_is_a_timeout),
                 T(test_oversized_body_rejected),
                 T(test_endpoint_and_route_fallback), T(test_cached_token_survives_route_fallback),
-                T(test_unreachable_gives_error),
+                T(test_unreachable_gives_error), T(test_token_lock_timeout_is_local),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

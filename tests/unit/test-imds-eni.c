@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "error-codes.h"
 #include "fake-imds-server.h"
 #include "imds-eni.h"
 #include "macro.h"
@@ -143,24 +144,24 @@ static void test_unassign_and_hostile_values(void **state) {
         /* A hostile list: the refresh fails and the model keeps what it had. */
         fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"*/06:17:04:d7:26:08/local-ipv4s\", \"action\": \"body\","
                                     " \"body\": \"172.3.3.16\\n[Network]\\nDNS=6.6.6.6\\n\"}]}");
-        assert_int_equal(imds_refresh_interface(c, &eni), -EBADMSG);
+        assert_int_equal(imds_refresh_interface(c, &eni), -EIMDS_INVALID);
         assert_string_equal(eni.ipv4s[0], "172.3.3.16");
         assert_null(eni.ipv4s[1]);
         assert_string_equal(eni.ipv4_prefixes[0], "172.3.3.32/28");
 
         /* An empty local-ipv4s where the ENI holds an address is invalid too. */
         fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"*/06:17:04:d7:26:08/local-ipv4s\", \"action\": \"empty\"}]}");
-        assert_int_equal(imds_refresh_interface(c, &eni), -EBADMSG);
+        assert_int_equal(imds_refresh_interface(c, &eni), -EIMDS_INVALID);
 
         /* An empty listing is a broken answer, not an ENI without addresses. */
         fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"*/macs/06:17:04:d7:26:08/\", \"action\": \"empty\"}]}");
-        assert_int_equal(imds_refresh_interface(c, &eni), -EBADMSG);
+        assert_int_equal(imds_refresh_interface(c, &eni), -EIMDS_INVALID);
         assert_string_equal(eni.ipv4_prefixes[0], "172.3.3.32/28");
 
         /* An ENI keeps its primary private address: an answer without it is not trusted. */
         fake_imds_set_faults(&fake, "{\"rules\": [{\"match\": \"*/06:17:04:d7:26:08/local-ipv4s\", \"action\": \"body\","
                                     " \"body\": \"172.3.3.99\"}]}");
-        assert_int_equal(imds_refresh_interface(c, &eni), -EBADMSG);
+        assert_int_equal(imds_refresh_interface(c, &eni), -EIMDS_INVALID);
         assert_string_equal(eni.ipv4s[0], "172.3.3.16");
 
         /* A 5xx during refresh is an error, not "no prefixes". */
@@ -182,9 +183,9 @@ static void test_unassign_and_hostile_values(void **state) {
         {
                 _cleanup_(eni_done) Eni other = {};
                 assert_int_equal(imds_fetch_interface(c, "06:17:04:d7:26:08", "06:17:04:d7:26:09", opts(false), &other),
-                                 -EBADMSG);
+                                 -EIMDS_INVALID);
         }
-        assert_int_equal(imds_fetch_interface(c, "02:00:00:00:00:99", "06:17:04:d7:26:09", opts(false), &eni), -ENXIO);
+        assert_int_equal(imds_fetch_interface(c, "02:00:00:00:00:99", "06:17:04:d7:26:09", opts(false), &eni), -EIMDS_UNKNOWN_MAC);
 }
 
 static void test_propagation_delay(void **state) {
@@ -195,7 +196,7 @@ static void test_propagation_delay(void **state) {
 
         /* Refresh does not wait: device-number 0 for a secondary is "not yet". */
         fake_imds_set_faults(&fake, "{\"propagation\": {\"06:17:04:d7:26:08\": 1.5}}");
-        assert_int_equal(imds_fetch_interface(c, "06:17:04:d7:26:08", "06:17:04:d7:26:09", opts(false), &early), -EAGAIN);
+        assert_int_equal(imds_fetch_interface(c, "06:17:04:d7:26:08", "06:17:04:d7:26:09", opts(false), &early), -EIMDS_PROPAGATING);
 
         /* Initial setup waits it out, within its budget. */
         fake_imds_set_faults(&fake, "{\"propagation\": {\"06:17:04:d7:26:08\": 1.5}}");
