@@ -25,6 +25,12 @@ check() {   # check EXPECTED_RC STDERR_PATTERN -- ARGS...
 }
 
 spr=$bin_dir/setup-policy-routes
+# `start` of an interface that never appears: a deadline passed (exit 3) after the link wait
+# (10 s), saying so. In a network namespace of its own; in the background meanwhile.
+if [ "$(id -u)" -eq 0 ]; then
+    unshare -n "$spr" ens9 start >"$tmp/absent.out" 2>&1 &
+    absent_pid=$!
+fi
 check 2 "Missing interface name" -- "$spr"
 check 2 "Invalid interface name" -- "$spr" "" start
 check 2 "Invalid interface name" -- "$spr" ../x start
@@ -84,6 +90,14 @@ if [ "$(id -u)" -eq 0 ]; then
     rm -rf "$ro"
 else
     skipped=1; echo "SKIP: the unwritable-runtime-directory check needs root (a network namespace, another user)"
+fi
+if [ -n "${absent_pid:-}" ]; then
+    wait "$absent_pid"; rc=$?
+    if [ "$rc" -eq 3 ] && grep -q "ens9: the interface did not appear in time" "$tmp/absent.out"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1)); echo "FAIL: start of an interface that never appears -> rc=$rc: $(cat "$tmp/absent.out")"
+    fi
 fi
 # Nothing was written by any of these.
 if [ -e "$tmp/network" ]; then fail=$((fail + 1)); echo "FAIL: files written: $(find "$tmp/network")"; else pass=$((pass + 1)); fi
