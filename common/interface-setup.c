@@ -137,6 +137,9 @@ static void add_altnames(const LinkInfo *link, const Eni *eni, SetupOutcome *o) 
         add_altname(link, name, o);
 }
 
+/* networkd answers at once; a networkd too busy to say is no reason to hold a setup up. */
+#define SHADOW_CHECK_USEC (2 * USEC_PER_SEC)
+
 /* SPEC §8: a lower-numbered .network file (netplan's 10-netplan-*) matching the interface
  * silently wins over ours, and our drop-ins then never apply. Only meaningful once networkd
  * has read our files, so the caller checks in a run that changed nothing. */
@@ -145,8 +148,10 @@ static void check_shadowing(SetupContext *ctx, const LinkInfo *link, InterfaceSt
         char ours[PATH_MAX];
         const char *base;
 
-        if (!ctx->networkd_state_dir ||
-            networkd_link_network_file(ctx->networkd_state_dir, link->ifindex, &file) < 0 ||
+        if (!ctx->check_shadowing ||
+            networkd_link_network_file(link->ifindex, deadline_min(ctx->deadline_usec,
+                                                                   usec_add(now_usec(), SHADOW_CHECK_USEC)),
+                                       &file) < 0 ||
             interface_file_name(link->ifname, IFACE_FILE_NETWORK, ours, sizeof ours) < 0)
                 return;
         base = strrchr(file, '/');

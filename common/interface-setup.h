@@ -25,7 +25,7 @@ typedef struct SetupContext {
         ImdsClient *imds;
         const char *network_dir;      /* /run/systemd/network */
         const char *runtime_dir;      /* /run/amazon-ec2-net-utils */
-        const char *networkd_state_dir; /* /run/systemd/netif/links; NULL: do not check */
+        bool check_shadowing;         /* ask networkd which .network file it applied */
         uint64_t deadline_usec;       /* nothing runs past it */
         uint64_t link_wait_usec;      /* start: how long to wait for the link to appear */
         uint64_t address_wait_usec;   /* start: how long to wait for DHCP/RA addresses */

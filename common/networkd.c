@@ -8,6 +8,7 @@
 #include <sys/file.h>
 #include <systemd/sd-bus.h>
 #include <unistd.h>
+#include <jansson.h>
 
 #include "file-save.h"
 #include "lock.h"
@@ -208,27 +209,47 @@ int networkd_reload_pending(const char *runtime_dir, uint64_t deadline_usec, boo
         return reload_for_ticket(runtime_dir, s.requested, false, deadline_usec, ret_reloaded);
 }
 
-int networkd_link_network_file(const char *state_dir, int ifindex, char **ret) {
-        _cleanup_close_ int dir_fd = -1;
-        _cleanup_free_ char *text = NULL;
-        char name[32];
+int networkd_network_file_from_description(const char *json, char **ret) {
+        json_auto_t *j = NULL;
+        const char *file = NULL;
+
+        j = json_loads(json, JSON_REJECT_DUPLICATES, NULL);
+        if (!j || !json_is_object(j))
+                return -EBADMSG;
+        /* Absent when networkd applies no file to the link (unmanaged, not yet matched). */
+        if (json_unpack(j, "{s:s}", "NetworkFile", &file) < 0)
+                return -ENOENT;
+        if (file[0] != '/' || strlen(file) >= PATH_MAX || strpbrk(file, "\n\r"))
+                return -EBADMSG;
+        *ret = strdup(file);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int networkd_link_network_file(int ifindex, uint64_t deadline_usec, char **ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        uint64_t now = now_usec();
+        const char *json;
         int r;
 
-        dir_fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dir_fd < 0)
-                return negative_errno();
-        snprintf(name, sizeof name, "%d", ifindex);
-        r = read_file_at(dir_fd, name, 64 * 1024, &text, NULL);
+        if (now >= deadline_usec)
+                return -ETIMEDOUT;
+        r = sd_bus_open_system(&bus);
+        if (r < 0)
+                return log_debug_errno(r, "Failed to connect to the system bus: %m");
+        (void) sd_bus_set_method_call_timeout(bus, deadline_usec - now);
+        r = sd_bus_call_method(bus, "org.freedesktop.network1", "/org/freedesktop/network1",
+                               "org.freedesktop.network1.Manager", "DescribeLink", &error, &reply,
+                               "i", (int32_t) ifindex);
+        if (r < 0) {
+                if (sd_bus_error_has_name(&error, "org.freedesktop.network1.NoSuchLink"))
+                        return -ENOENT;
+                return log_debug_errno(r, "Failed to ask systemd-networkd about link %d: %s", ifindex,
+                                       error.message ?: strerror(-r));
+        }
+        r = sd_bus_message_read(reply, "s", &json);
         if (r < 0)
                 return r;
-        for (char *line = text, *next; line && *line; line = next) {
-                next = strchr(line, '\n');
-                if (next)
-                        *next++ = '\0';
-                if (strncmp(line, "NETWORK_FILE=", 13) == 0 && line[13] == '/') {
-                        *ret = strdup(line + 13);
-                        return *ret ? 0 : -ENOMEM;
-                }
-        }
-        return -ENOENT;
+        return networkd_network_file_from_description(json, ret);
 }

@@ -31,7 +31,10 @@ int networkd_reload_pending(const char *runtime_dir, uint64_t deadline_usec, boo
  * when it returns. */
 int networkd_reload(uint64_t deadline_usec);
 
-/* The .network file networkd applied to the link, from its state file
- * (STATE_DIR/IFINDEX, NETWORK_FILE=; STATE_DIR is normally /run/systemd/netif/links).
- * -ENOENT when networkd has not configured the link (yet) or applies no file. */
-int networkd_link_network_file(const char *state_dir, int ifindex, char **ret);
+/* The .network file networkd applied to the link, as networkd itself describes the link
+ * (org.freedesktop.network1.Manager.DescribeLink; its state files under /run/systemd/netif
+ * are private). -ENOENT when networkd applies no file to it or does not know it. */
+int networkd_link_network_file(int ifindex, uint64_t deadline_usec, char **ret);
+/* The "NetworkFile" of such a description (JSON); -ENOENT when it has none, -EBADMSG when it
+ * is not a description or the file is not an absolute path. */
+int networkd_network_file_from_description(const char *json, char **ret);

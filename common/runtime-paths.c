@@ -22,7 +22,6 @@ void runtime_paths_get(RuntimePaths *ret) {
         *ret = (RuntimePaths) {
                 .runtime_dir = env_path("EC2NET_RUNTIME_DIR", EC2NET_RUNTIME_DIR),
                 .network_dir = env_path("EC2NET_NETWORK_DIR", EC2NET_NETWORK_RUNTIME_DIR),
-                .networkd_state_dir = env_path("EC2NET_NETWORKD_STATE_DIR", "/run/systemd/netif/links"),
         };
 }
 

@@ -9,7 +9,6 @@
 typedef struct RuntimePaths {
         const char *runtime_dir;   /* /run/amazon-ec2-net-utils */
         const char *network_dir;   /* /run/systemd/network */
-        const char *networkd_state_dir; /* /run/systemd/netif/links (networkd's link state) */
 } RuntimePaths;
 
 void runtime_paths_get(RuntimePaths *ret);

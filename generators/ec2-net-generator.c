@@ -248,7 +248,7 @@ static int run_seed(void) {
                 .imds = imds,
                 .network_dir = paths.network_dir,
                 .runtime_dir = paths.runtime_dir,
-                .networkd_state_dir = paths.networkd_state_dir,
+                .check_shadowing = true,
                 .link_wait_usec = 0,
                 .address_wait_usec = 15 * USEC_PER_SEC,
         };

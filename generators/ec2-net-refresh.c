@@ -286,7 +286,7 @@ static int run(int argc, char *argv[]) {
                 .config = &config,
                 .network_dir = paths.network_dir,
                 .runtime_dir = paths.runtime_dir,
-                .networkd_state_dir = paths.networkd_state_dir,
+                .check_shadowing = true,
                 .deadline_usec = usec_add(start, arg_action != ACTION_START ? REFRESH_DEADLINE_USEC :
                                                  imds_silent ? START_SILENT_IMDS_DEADLINE_USEC :
                                                  START_DEADLINE_USEC),

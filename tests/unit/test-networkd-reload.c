@@ -40,9 +40,28 @@ static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error)
         return sd_bus_reply_method_return(m, NULL);
 }
 
+/* Like networkd: link 7 is configured by a netplan file, link 8 is unmanaged, others are
+ * unknown. */
+static int method_describe_link(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        int32_t ifindex;
+        int r;
+
+        r = sd_bus_message_read(m, "i", &ifindex);
+        if (r < 0)
+                return r;
+        if (ifindex == 7)
+                return sd_bus_reply_method_return(m, "s", "{\"Index\":7,\"Name\":\"ens6\","
+                                                  "\"NetworkFile\":\"/run/systemd/network/10-netplan-ens6.network\"}");
+        if (ifindex == 8)
+                return sd_bus_reply_method_return(m, "s", "{\"Index\":8,\"Name\":\"ens7\","
+                                                  "\"AdministrativeState\":\"unmanaged\"}");
+        return sd_bus_error_setf(error, "org.freedesktop.network1.NoSuchLink", "Link %d not known", (int) ifindex);
+}
+
 static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD("Reload", "", "", method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("DescribeLink", "i", "s", method_describe_link, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END
 };
 
@@ -197,6 +216,19 @@ static void test_concurrent_changes_coalesce(void **state) {
         assert_true(atomic_load(&reloads) - before <= 2);
 }
 
+static void test_link_network_file_over_the_bus(void **state) {
+        _cleanup_free_ char *file = NULL;
+        char *none = NULL;
+        uint64_t deadline = usec_add(now_usec(), 5 * USEC_PER_SEC);
+
+        assert_int_equal(networkd_link_network_file(7, deadline, &file), 0);
+        assert_string_equal(file, "/run/systemd/network/10-netplan-ens6.network");
+        assert_int_equal(networkd_link_network_file(8, deadline, &none), -ENOENT);
+        assert_int_equal(networkd_link_network_file(9, deadline, &none), -ENOENT);
+        assert_null(none);
+        (void) state;
+}
+
 static void test_reload_failure_is_reported(void **state) {
         char run[PATH_MAX];
         const char *saved = getenv("DBUS_SYSTEM_BUS_ADDRESS");
@@ -287,6 +319,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_sequential_changes_each_reload),
                 cmocka_unit_test(test_concurrent_changes_coalesce),
+                cmocka_unit_test(test_link_network_file_over_the_bus),
                 cmocka_unit_test(test_reload_failure_is_reported),
                 cmocka_unit_test(test_pending_reload_of_killed_writer),
                 cmocka_unit_test(test_pending_leaves_live_setup_alone),
