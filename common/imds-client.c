@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -12,6 +11,7 @@
 
 #include "build-config.h"
 #include "file-save.h"
+#include "curl-dlopen.h"
 #include "error-codes.h"
 #include "imds-client.h"
 #include "imds-parse.h"
@@ -27,7 +27,10 @@
 #define BACKOFF_BASE_USEC (100 * USEC_PER_MSEC)
 #define BACKOFF_MAX_USEC (2 * USEC_PER_SEC)
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct curl_slist *, curl_slist_free_all);
+static void curl_slist_free_allp(struct curl_slist **l) {
+        if (*l)
+                sym_curl_slist_free_all(*l);
+}
 
 typedef struct Route {
         const char *endpoint;
@@ -175,7 +178,10 @@ int imds_client_new(const ImdsOptions *o, ImdsClient **ret) {
         ImdsClient *c;
         int r;
 
-        if (curl_global_init(CURL_GLOBAL_NOTHING) != CURLE_OK)
+        r = dlopen_curl();
+        if (r < 0)
+                return r;
+        if (sym_curl_global_init(CURL_GLOBAL_NOTHING) != CURLE_OK)
                 return -EIO;
         c = calloc(1, sizeof *c);
         if (!c)
@@ -183,7 +189,7 @@ int imds_client_new(const ImdsOptions *o, ImdsClient **ret) {
         c->endpoints = strv_copy(o->endpoints && o->endpoints[0] ? o->endpoints : default_endpoints);
         c->interfaces = strv_copy(o->interfaces);
         c->token_cache_dir = o->token_cache_dir ? strdup(o->token_cache_dir) : NULL;
-        c->curl = curl_easy_init();
+        c->curl = sym_curl_easy_init();
         if (!c->endpoints || !c->interfaces || (o->token_cache_dir && !c->token_cache_dir) || !c->curl) {
                 imds_client_free(c);
                 return -ENOMEM;
@@ -206,7 +212,7 @@ ImdsClient *imds_client_free(ImdsClient *c) {
         if (!c)
                 return NULL;
         if (c->curl)
-                curl_easy_cleanup(c->curl);
+                sym_curl_easy_cleanup(c->curl);
         strv_free(c->endpoints);
         strv_free(c->interfaces);
         free(c->routes);
@@ -259,56 +265,56 @@ static int http_exchange(ImdsClient *c, bool put_token, const char *path, Respon
                 snprintf(header, sizeof header, "X-aws-ec2-metadata-token-ttl-seconds: %d", IMDS_TOKEN_TTL_SEC);
         else
                 snprintf(header, sizeof header, "X-aws-ec2-metadata-token: %s", c->token);
-        h = curl_slist_append(NULL, header);
+        h = sym_curl_slist_append(NULL, header);
         if (!h)
                 return -ENOMEM;
         headers = h;
 
-        curl_easy_reset(c->curl);   /* keeps the connection cache: keep-alive across requests */
-        curl_easy_setopt(c->curl, CURLOPT_URL, url);
-        curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
-        curl_easy_setopt(c->curl, CURLOPT_USERAGENT, EC2NET_USER_AGENT);
-        curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+        sym_curl_easy_reset(c->curl);   /* keeps the connection cache: keep-alive across requests */
+        sym_curl_easy_setopt(c->curl, CURLOPT_URL, url);
+        sym_curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
+        sym_curl_easy_setopt(c->curl, CURLOPT_USERAGENT, EC2NET_USER_AGENT);
+        sym_curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
         /* Never through a proxy from the environment, never elsewhere by redirect. */
-        curl_easy_setopt(c->curl, CURLOPT_PROXY, "");
-        curl_easy_setopt(c->curl, CURLOPT_NOPROXY, "*");
-        curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 0L);
+        sym_curl_easy_setopt(c->curl, CURLOPT_PROXY, "");
+        sym_curl_easy_setopt(c->curl, CURLOPT_NOPROXY, "*");
+        sym_curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 0L);
 #if LIBCURL_VERSION_NUM >= 0x075500
-        curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http");
+        sym_curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http");
 #else
-        curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS, (long) CURLPROTO_HTTP);
+        sym_curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS, (long) CURLPROTO_HTTP);
 #endif
-        curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
-        curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS,
+        sym_curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+        sym_curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS,
                          msec_until(c->deadline_usec, c->connect_timeout_usec) ?: 1L);
-        curl_easy_setopt(c->curl, CURLOPT_MAXFILESIZE, (long) IMDS_BODY_MAX);
-        curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, write_body);
-        curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, resp);
+        sym_curl_easy_setopt(c->curl, CURLOPT_MAXFILESIZE, (long) IMDS_BODY_MAX);
+        sym_curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, write_body);
+        sym_curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, resp);
         if (put_token)
-                curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, "PUT");
+                sym_curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, "PUT");
         if (route->interface[0]) {
                 /* "if!" binds to the device (SO_BINDTODEVICE), never to an address lookalike. */
                 snprintf(iface, sizeof iface, "if!%s", route->interface);
-                curl_easy_setopt(c->curl, CURLOPT_INTERFACE, iface);
+                sym_curl_easy_setopt(c->curl, CURLOPT_INTERFACE, iface);
         }
 
         c->n_requests++;
-        resp->curl_code = curl_easy_perform(c->curl);
+        resp->curl_code = sym_curl_easy_perform(c->curl);
         if (resp->curl_code == CURLE_OK || resp->curl_code == CURLE_WRITE_ERROR ||
             resp->curl_code == CURLE_FILESIZE_EXCEEDED)
-                curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+                sym_curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
         if (resp->curl_code == CURLE_FILESIZE_EXCEEDED)
                 resp->too_large = true;
         if (resp->curl_code == CURLE_OPERATION_TIMEDOUT) {
                 curl_off_t connected = 0;
 
                 /* A connect that timed out is an unreachable route, not a stalled IMDS. */
-                if (curl_easy_getinfo(c->curl, CURLINFO_CONNECT_TIME_T, &connected) == CURLE_OK)
+                if (sym_curl_easy_getinfo(c->curl, CURLINFO_CONNECT_TIME_T, &connected) == CURLE_OK)
                         resp->stalled = connected > 0;
         }
         log_debug("IMDS %s %s via %s: %s%ld (%s)", put_token ? "PUT" : "GET", url,
                   route->interface[0] ? route->interface : "default route",
-                  resp->status ? "HTTP " : "", resp->status, curl_easy_strerror(resp->curl_code));
+                  resp->status ? "HTTP " : "", resp->status, sym_curl_easy_strerror(resp->curl_code));
         return 0;
 }
 

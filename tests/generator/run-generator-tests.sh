@@ -47,7 +47,7 @@ for case_dir in "$here"/cases/*/; do
     trace=()
     # A sanitizer build checks memory instead: LeakSanitizer cannot run under ptrace.
     if [ -z "${EC2NET_TEST_NO_STRACE:-}" ] && command -v strace >/dev/null; then
-        trace=(strace -f -qq -o "$work/strace" -e trace=socket,connect,execve,execveat,fork,vfork,clone,clone3)
+        trace=(strace -f -qq -o "$work/strace" -e trace=socket,connect,execve,execveat,fork,vfork,clone,clone3,open,openat)
     fi
     EC2NET_SYSFS_ROOT=$work/sys EC2NET_KERNEL_CMDLINE=$work/cmdline EC2NET_CONFIG=$work/config \
         "${trace[@]}" "$gen" "$work/out/normal" "$work/out/early" "$work/out/late" 2>"$work/stderr"
@@ -66,6 +66,10 @@ for case_dir in "$here"/cases/*/; do
     if [ -f "$work/strace" ]; then
         n_exec=$(grep -c 'execve(' "$work/strace")
         [ "$n_exec" -eq 1 ] || problems+=("started a program ($n_exec execve)")
+        # Boot's critical path loads no HTTP/TLS stack (libcurl is loaded only by the IMDS client).
+        if grep -E 'open(at)?\(.*(libcurl|libssl|libcrypto|libgnutls)' "$work/strace" >/dev/null; then
+            problems+=("loaded an HTTP/TLS library: $(grep -E 'libcurl|libssl|libcrypto|libgnutls' "$work/strace" | head -2)")
+        fi
         if grep -E 'socket\(|connect\(|fork\(|clone3?\(' "$work/strace" >/dev/null; then
             problems+=("opened a socket or forked: $(grep -E 'socket\(|connect\(|fork\(|clone' "$work/strace" | head -3)")
         fi
@@ -80,6 +84,15 @@ done
 # The generator never fails boot, even used wrongly.
 "$gen" >/dev/null 2>&1; [ $? -eq 2 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: usage error exit code"; }
 "$gen" /nonexistent/dir /x /y 2>/dev/null; [ $? -eq 0 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: missing output dir must not fail boot"; }
+
+# Neither the generator nor the udev helper has libcurl among its shared libraries.
+for bin in "$gen" "$(dirname "$gen")/ec2-net-hotplug"; do
+    if needed=$(readelf -d "$bin" | grep NEEDED) && ! grep -qE 'libcurl|libssl|libcrypto' <<<"$needed"; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1)); echo "FAIL: $(basename "$bin") links an HTTP/TLS library: $needed"
+    fi
+done
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
