@@ -323,7 +323,6 @@ static int http_exchange(ImdsClient *c, bool put_token, const char *path, Respon
 static int backoff(ImdsClient *c, unsigned attempt) {
         uint64_t wait = BACKOFF_BASE_USEC << (attempt < 5 ? attempt : 5), now = now_usec();
         uint32_t rnd = 0;
-        struct timespec ts;
 
         if (wait > BACKOFF_MAX_USEC)
                 wait = BACKOFF_MAX_USEC;
@@ -331,10 +330,7 @@ static int backoff(ImdsClient *c, unsigned attempt) {
         wait = wait / 2 + (rnd % (wait / 2 + 1));   /* jitter: 50–100% */
         if (now + wait >= c->deadline_usec)
                 return -EIMDS_TIMEOUT;
-        ts = (struct timespec) { .tv_sec = (time_t) (wait / USEC_PER_SEC),
-                                 .tv_nsec = (long) (wait % USEC_PER_SEC) * 1000 };
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-                ;
+        sleep_usec(wait);
         return 0;
 }
 

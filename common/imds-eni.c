@@ -250,14 +250,9 @@ void network_card_marker_write(const char *runtime_dir, bool has_cards) {
 
 static void sleep_until(uint64_t t) {
         uint64_t now = now_usec();
-        struct timespec ts;
 
-        if (t <= now)
-                return;
-        ts = (struct timespec) { .tv_sec = (time_t) ((t - now) / USEC_PER_SEC),
-                                 .tv_nsec = (long) ((t - now) % USEC_PER_SEC) * 1000 };
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-                ;
+        if (t > now)
+                sleep_usec(t - now);
 }
 
 /* Waits a little before the next propagation poll; false when the budget is spent. */

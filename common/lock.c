@@ -6,24 +6,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
-#include <time.h>
+#include <unistd.h>
 
 #include "lock.h"
 #include "log.h"
 #include "time-util.h"
 #include "validate.h"
-
-#define LOCK_POLL_MIN_USEC (2 * USEC_PER_MSEC)
-#define LOCK_POLL_MAX_USEC (50 * USEC_PER_MSEC)
-
-static void sleep_usec(uint64_t usec) {
-        struct timespec ts = { .tv_sec = (time_t) (usec / USEC_PER_SEC),
-                               .tv_nsec = (long) (usec % USEC_PER_SEC) * 1000 };
-
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-                ;
-}
 
 /* The file we locked is still the one at path (not removed by a previous holder). */
 static bool lock_is_current(int fd, const char *path) {
@@ -32,38 +22,66 @@ static bool lock_is_current(int fd, const char *path) {
         return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+/* Drains the queued inotify events: they only say "look again". */
+static void inotify_drain(int fd) {
+        char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+        while (read(fd, buf, sizeof buf) > 0)
+                ;
+}
+
 int file_lock_acquire(const char *path, uint64_t deadline_usec, FileLock *ret) {
-        uint64_t poll = LOCK_POLL_MIN_USEC;
+        _cleanup_close_ int inotify_fd = -1;
 
         for (;;) {
                 _cleanup_close_ int fd = -1;
-                uint64_t now;
 
                 fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
                 if (fd < 0)
                         return negative_errno();
 
-                /* flock() cannot time out by itself; a short back-off poll keeps every wait
-                 * bounded without signals. Contention is rare and brief. */
-                if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-                        if (lock_is_current(fd, path)) {
+                /* flock() cannot time out by itself. Instead of polling, the kernel wakes us:
+                 * a holder closes its descriptor when it releases (it also unlinks the file)
+                 * or dies, and inotify reports both. The watch is set up before the second
+                 * try, so a release between the two tries is not missed. */
+                for (bool watching = false;;) {
+                        int r;
+
+                        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+                                if (!lock_is_current(fd, path))
+                                        break;   /* the holder removed it: lock the new one */
                                 ret->path = strdup(path);
                                 if (!ret->path)
                                         return -ENOMEM;
                                 ret->fd = TAKE_FD(fd);
                                 return 0;
                         }
-                        continue;   /* the holder removed it while we waited: lock the new one */
+                        if (errno != EWOULDBLOCK)
+                                return negative_errno();
+                        if (!watching) {
+                                if (inotify_fd < 0) {
+                                        inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+                                        if (inotify_fd < 0)
+                                                return negative_errno();
+                                }
+                                /* IN_CLOSE_NOWRITE too: interface_locks_count_held() probes
+                                 * with a read-only descriptor. */
+                                if (inotify_add_watch(inotify_fd, path, IN_CLOSE | IN_ATTRIB | IN_DELETE_SELF |
+                                                      IN_MOVE_SELF | IN_DONT_FOLLOW) < 0) {
+                                        if (errno == ENOENT)
+                                                break;   /* released and removed meanwhile */
+                                        return negative_errno();
+                                }
+                                watching = true;
+                                continue;
+                        }
+                        r = fd_wait_readable(inotify_fd, deadline_usec);
+                        if (r < 0)
+                                return r;
+                        if (r == 0)
+                                return -ETIMEDOUT;
+                        inotify_drain(inotify_fd);
                 }
-                if (errno != EWOULDBLOCK)
-                        return negative_errno();
-
-                now = now_usec();
-                if (now >= deadline_usec)
-                        return -ETIMEDOUT;
-                sleep_usec(poll < deadline_usec - now ? poll : deadline_usec - now);
-                if (poll < LOCK_POLL_MAX_USEC)
-                        poll *= 2;
         }
 }
 
@@ -80,7 +98,42 @@ void file_lock_release(FileLock *l) {
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
-int interface_locks_held(const char *runtime_dir) {
+typedef enum LockFileState { LOCK_FILE_HELD, LOCK_FILE_STALE, LOCK_FILE_GONE } LockFileState;
+
+/* Probes one lock file. A shared, non-blocking try on a read-only descriptor: it never
+ * blocks anyone for longer than the try, and its close is not an event that
+ * interface_locks_wait_released() waits for. */
+static LockFileState lock_file_state(int dir_fd, const char *name) {
+        _cleanup_close_ int fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+
+        if (fd < 0)
+                return LOCK_FILE_GONE;   /* released meanwhile */
+        return flock(fd, LOCK_SH | LOCK_NB) < 0 ? LOCK_FILE_HELD : LOCK_FILE_STALE;
+}
+
+static bool is_lock_file_name(const char *name) {
+        size_t len = strlen(name);
+
+        return len >= 6 && streq(name + len - 5, ".lock");
+}
+
+int interface_locks_count_held(const char *runtime_dir) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        char path[PATH_MAX];
+        struct dirent *de;
+        int n = 0;
+
+        snprintf(path, sizeof path, "%s/lock", runtime_dir);
+        d = opendir(path);
+        if (!d)
+                return errno == ENOENT ? 0 : negative_errno();
+        while ((de = readdir(d)))
+                if (is_lock_file_name(de->d_name) && lock_file_state(dirfd(d), de->d_name) == LOCK_FILE_HELD)
+                        n++;
+        return n;
+}
+
+int interface_locks_remove_stale(const char *runtime_dir) {
         _cleanup_(closedirp) DIR *d = NULL;
         char path[PATH_MAX];
         struct dirent *de;
@@ -92,22 +145,44 @@ int interface_locks_held(const char *runtime_dir) {
                 return errno == ENOENT ? 0 : negative_errno();
         while ((de = readdir(d))) {
                 _cleanup_close_ int fd = -1;
-                size_t len = strlen(de->d_name);
 
-                if (len < 6 || !streq(de->d_name + len - 5, ".lock"))
+                if (!is_lock_file_name(de->d_name))
                         continue;
                 fd = openat(dirfd(d), de->d_name, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-                if (fd < 0)
-                        continue;   /* released meanwhile */
-                if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-                        n++;
+                if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
                         continue;
-                }
                 /* Nobody holds it: its holder died. Removing it while we hold it is what a
                  * holder does on release, so a waiter on it notices and starts over. */
-                (void) unlinkat(dirfd(d), de->d_name, 0);
+                if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+                        n++;
         }
         return n;
+}
+
+int interface_locks_wait_released(const char *runtime_dir, uint64_t deadline_usec) {
+        _cleanup_close_ int inotify_fd = -1;
+        char path[PATH_MAX];
+        int r;
+
+        snprintf(path, sizeof path, "%s/lock", runtime_dir);
+        inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (inotify_fd < 0)
+                return negative_errno();
+        /* A holder unlinks its file on release; a killed holder's descriptor is closed. The
+         * watch comes first, so a release between the count and the wait is not missed. */
+        if (inotify_add_watch(inotify_fd, path, IN_DELETE | IN_CLOSE_WRITE | IN_ONLYDIR) < 0)
+                return errno == ENOENT ? 0 : negative_errno();
+        for (;;) {
+                r = interface_locks_count_held(runtime_dir);
+                if (r <= 0)
+                        return r;
+                r = fd_wait_readable(inotify_fd, deadline_usec);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        return -ETIMEDOUT;
+                inotify_drain(inotify_fd);
+        }
 }
 
 int interface_lock_acquire(const char *runtime_dir, const char *ifname, uint64_t deadline_usec,

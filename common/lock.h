@@ -24,9 +24,16 @@ int file_lock_acquire(const char *path, uint64_t deadline_usec, FileLock *ret);
 /* Removes the file and unlocks. Accepts a never-acquired (FILE_LOCK_NULL) lock. */
 void file_lock_release(FileLock *l);
 
-/* How many interface locks are held right now (setups in progress). Lock files left by a
- * holder that was killed are removed on the way. */
-int interface_locks_held(const char *runtime_dir);
+/* How many interface locks are held right now (setups in progress). Touches nothing and
+ * holds no lock longer than one non-blocking try. */
+int interface_locks_count_held(const char *runtime_dir);
+
+/* Removes the lock files whose holder was killed (nobody holds them); returns how many. */
+int interface_locks_remove_stale(const char *runtime_dir);
+
+/* Waits until no interface lock is held, woken by the kernel (inotify) when a holder
+ * releases or dies, never polling; -ETIMEDOUT when some are still held at the deadline. */
+int interface_locks_wait_released(const char *runtime_dir, uint64_t deadline_usec);
 
 /* RUNTIME_DIR/lock/IFACE.lock */
 int interface_lock_acquire(const char *runtime_dir, const char *ifname, uint64_t deadline_usec,

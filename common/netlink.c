@@ -130,33 +130,6 @@ int netlink_open(const unsigned *groups, size_t n_groups, int *ret_fd) {
         return 0;
 }
 
-/* Waits until fd is readable or has an error pending, bounded by deadline_usec.
- * Returns 1 when ready, 0 when the deadline passed. */
-static int fd_wait_readable(int fd, uint64_t deadline_usec) {
-        for (;;) {
-                struct pollfd p = { .fd = fd, .events = POLLIN };
-                uint64_t now = now_usec(), remaining = deadline_usec > now ? deadline_usec - now : 0;
-                int timeout_ms, r;
-
-                /* Rounded up: poll() must not return before the deadline and make us spin. */
-                if (remaining / USEC_PER_MSEC >= INT_MAX)
-                        timeout_ms = INT_MAX;
-                else
-                        timeout_ms = (int) ((remaining + USEC_PER_MSEC - 1) / USEC_PER_MSEC);
-
-                r = poll(&p, 1, timeout_ms);
-                if (r < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                if (r > 0)
-                        return 1;
-                if (remaining == 0 || now_usec() >= deadline_usec)
-                        return 0;
-        }
-}
-
 /* Reads one datagram from the kernel into *buffer, grown to fit. Returns its size, 0 when
  * nothing is queued, -ENOBUFS when notifications were lost, other -errno. */
 static ssize_t netlink_receive(int fd, uint8_t **buffer, size_t *buffer_size) {

@@ -133,10 +133,12 @@ static int reload_for_ticket(const char *runtime_dir, uint64_t ticket, bool gath
         /* Interfaces set up at the same time (boot, a burst of hotplug) finish within a few
          * hundred milliseconds of each other: let those in progress finish writing, briefly,
          * so that one reload covers them all. */
-        for (uint64_t quiet_deadline = usec_add(now_usec(), RELOAD_GATHER_USEC);
-             gather && now_usec() < quiet_deadline && now_usec() < deadline_usec &&
-             interface_locks_held(runtime_dir) > 0;)
-                (void) usleep(10 * 1000);
+        if (gather) {
+                uint64_t quiet_deadline = usec_add(now_usec(), RELOAD_GATHER_USEC);
+
+                (void) interface_locks_wait_released(runtime_dir, quiet_deadline < deadline_usec ?
+                                                                          quiet_deadline : deadline_usec);
+        }
         {
                 _cleanup_close_ int fd = -1;
 
@@ -201,8 +203,10 @@ int networkd_reload_pending(const char *runtime_dir, uint64_t deadline_usec, boo
         }
         if (s.done >= s.requested)
                 return 0;
-        /* A setup in progress owns its tickets and reloads for them itself. */
-        if (interface_locks_held(runtime_dir) > 0)
+        /* A setup in progress owns its tickets and reloads for them itself; a killed one's
+         * lock file is left over and must not count as in progress. */
+        (void) interface_locks_remove_stale(runtime_dir);
+        if (interface_locks_count_held(runtime_dir) > 0)
                 return 0;
         log_debug("networkd reloads %" PRIu64 "..%" PRIu64 " were left pending by a process that "
                   "did not finish, reloading.", s.done + 1, s.requested);

@@ -15,3 +15,12 @@ uint64_t now_usec(void);
 static inline uint64_t usec_add(uint64_t a, uint64_t b) {
         return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
+
+/* Sleeps for usec (resumed after signals). The one sleep of the project: for waits nothing
+ * can wake us from (a backoff, a propagation poll); anything the kernel can signal is
+ * waited for with fd_wait_readable() instead. */
+void sleep_usec(uint64_t usec);
+
+/* Waits until fd is readable or has an error pending, bounded by deadline_usec
+ * (CLOCK_MONOTONIC). Returns 1 when ready, 0 when the deadline passed, -errno. */
+int fd_wait_readable(int fd, uint64_t deadline_usec);
