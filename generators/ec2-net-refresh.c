@@ -180,13 +180,15 @@ static int log_setup_failure(int r) {
 }
 
 static int remove_interface(SetupContext *ctx) {
-        bool changed;
+        RemoveOutcome o;
         int r;
 
-        r = interface_remove(ctx, arg_ifname, &changed);
+        /* By hand, as in 2.x: whoever the files were written for. udev's path is
+         * ec2-net-hotplug, which checks. */
+        r = interface_remove(ctx, arg_ifname, NULL, &o);
         if (r < 0)
                 return log_error_errno(r, "Failed to remove the configuration: %m");
-        if (changed)
+        if (o.changed)
                 log_event(LOG_INFO, MESSAGE_ID_CONFIG_REMOVED, "Removed the configuration of %s.", arg_ifname);
         return 0;
 }
