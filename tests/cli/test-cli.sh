@@ -62,6 +62,14 @@ rm -f "$tmp/none.conf"
 # set-hostname-imds leaves a static hostname that is already set alone, without asking IMDS.
 echo "my-host" > "$tmp/hostname"
 EC2NET_HOSTNAME_FILE=$tmp/hostname check 0 "already set" -- "$bin_dir/set-hostname-imds"
+# ... and one it cannot read, which may hold a name: a warning naming the path and the
+# reason, exit 0, IMDS not asked (it is unreachable here: asking would fail the run).
+ln -s hostname "$tmp/hostname-link"
+EC2NET_HOSTNAME_FILE=$tmp/hostname-link check 0 \
+    "Cannot read $tmp/hostname-link (it is a symbolic link); leaving the hostname alone" -- "$bin_dir/set-hostname-imds"
+head -c 5000 /dev/zero | tr '\0' ' ' >"$tmp/hostname-big"
+EC2NET_HOSTNAME_FILE=$tmp/hostname-big check 0 \
+    "Cannot read $tmp/hostname-big (it is larger than 4096 bytes)" -- "$bin_dir/set-hostname-imds"
 # Nothing was written by any of these.
 if [ -e "$tmp/network" ]; then fail=$((fail + 1)); echo "FAIL: files written: $(find "$tmp/network")"; else pass=$((pass + 1)); fi
 
