@@ -229,8 +229,10 @@ static int setup_interface(SetupContext *ctx, const RuntimePaths *paths, bool im
         }
         if (r < 0)
                 return log_setup_failure(r);
-        /* IMDS answered: later initial setups get their full budget again. */
-        imds_unavailable_mark(paths->runtime_dir, false);
+        /* Only once IMDS answered (a missing or excluded interface never asks it): later
+         * initial setups get their full budget again. */
+        if (imds_client_route_endpoint(imds))
+                imds_unavailable_mark(paths->runtime_dir, false);
         if (o.link_missing) {
                 log_debug("Interface %s is gone, nothing to refresh.", arg_ifname);
                 return 0;

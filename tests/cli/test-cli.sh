@@ -52,9 +52,15 @@ check 0 "" -- "$spr" eth0 cleanup
 check 0 "start|refresh|remove" -- "$spr" --help
 check 0 "amazon-ec2-net-utils" -- "$bin_dir/ec2-net-refresh" --version
 # A refresh of an interface that does not exist is a quiet no-op (SPEC §6).
+mkdir -p "$tmp/run"
+echo yes >"$tmp/run/imds-unavailable"
 check 0 "" -- "$spr" nosuchif0 refresh
 out=$("$spr" nosuchif0 refresh 2>&1)
 [ -z "$out" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: refresh of a missing interface is not quiet: $out"; }
+# ... and it never asked IMDS: the mark that IMDS has not answered since boot stays.
+[ -e "$tmp/run/imds-unavailable" ] && pass=$((pass + 1)) ||
+    { fail=$((fail + 1)); echo "FAIL: a refresh of a missing interface cleared the IMDS-unavailable mark"; }
+rm -f "$tmp/run/imds-unavailable"
 # Disabled by configuration: nothing is done, exit 0.
 printf '[Main]\nEnable=no\n' > "$tmp/none.conf"
 check 0 "disabled" -- "$spr" lo start
