@@ -45,6 +45,12 @@ for prog in "$spr" "$bin_dir/ec2-net-hotplug"; do
         fail=$((fail + 1)); echo "FAIL: $prog printed the name unescaped: $out"
     fi
 done
+# ec2-net-hotplug: the MAC of a remove comes from udev's database and is validated too.
+hp=$bin_dir/ec2-net-hotplug
+check 2 "Invalid MAC address" -- "$hp" remove eth0 0e:00:00:00:00
+check 2 'Invalid MAC address "0e:00:00:00:00:0a\\x0a\[Match\]"' -- "$hp" remove eth0 $'0e:00:00:00:00:0a\n[Match]'
+check 2 "Usage" -- "$hp" add eth0 0e:00:00:00:00:0a
+check 2 "Usage" -- "$hp" remove eth0 0e:00:00:00:00:0a extra
 check 2 "Unknown action" -- "$spr" eth0 explode
 check 2 "Too many arguments" -- "$spr" eth0 start now
 check 0 "" -- "$spr" eth0 stop
