@@ -133,8 +133,11 @@ static int hotplug_remove(const Config *config, const char *ifname, const char *
         };
 
         /* The units are named after the interface, not the ENI: when the name belongs to
-         * another interface now, they are that one's. Stopped before the files go, so that
-         * a setup of the departed interface cannot write them again. */
+         * another interface now, they are that one's. Stopped before the files go (and
+         * before their lock, which a running setup holds), so that a setup of the departed
+         * interface cannot write them again. The files are decided on again under the lock.
+         * Not covered: a link taking the name in the milliseconds between this check and
+         * the stop calls would lose a start queued in between. */
         r = interface_remove_plan(&ctx, ifname, &req, &plan);
         if (r < 0)
                 return log_error_errno(r, "Failed to find whose the configuration of %s is: %m", ifname);
