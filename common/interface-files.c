@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -146,6 +147,36 @@ int interface_files_remove(const char *network_dir, const char *ifname,
         if (ret_changed)
                 *ret_changed = changed;
         return 0;
+}
+
+int interface_files_owner_mac(const char *network_dir, const char *ifname, char ret[static MAC_STR_MAX]) {
+        _cleanup_close_ int net_fd = -1;
+        _cleanup_free_ char *text = NULL;
+        char name[PATH_MAX];
+        bool in_match = false;
+        int k;
+
+        k = interface_file_name(ifname, IFACE_FILE_ENI, name, sizeof name);
+        if (k < 0)
+                return k;
+        k = open_dir(network_dir, false, &net_fd);
+        if (k < 0)
+                return k;
+        k = read_file_at(net_fd, name, 64 * 1024, &text, NULL);
+        if (k < 0)
+                return k;
+        /* Our own rendering, read back like anything else from disk: the first
+         * MACAddress= of a [Match] section, and only a valid MAC. */
+        for (char *line = text, *next; line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                if (line[0] == '[')
+                        in_match = streq(line, "[Match]");
+                else if (in_match && strncmp(line, "MACAddress=", strlen("MACAddress=")) == 0)
+                        return validate_mac(line + strlen("MACAddress="), ret) < 0 ? -EBADMSG : 0;
+        }
+        return -EBADMSG;
 }
 
 int interface_files_exist(const char *network_dir, const char *ifname) {

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "render.h"
+#include "validate.h"
 
 /* Called once, before the first file on disk is changed (not at all when nothing changes);
  * a negative return stops the change. */
@@ -23,6 +24,10 @@ int interface_files_save(const char *network_dir, const char *ifname, const Rend
 /* Removes PREFIX-IFACE.network and PREFIX-IFACE.network.d with our files in it. */
 int interface_files_remove(const char *network_dir, const char *ifname,
                            const FilesChangeHook *hook, bool *ret_changed);
+
+/* The MAC the files of ifname were written for: eni.conf's [Match] MACAddress=. -ENOENT
+ * when there is no eni.conf, -EBADMSG when it names no valid MAC. */
+int interface_files_owner_mac(const char *network_dir, const char *ifname, char ret[static MAC_STR_MAX]);
 
 /* 1 when PREFIX-IFACE.network exists (the interface was configured before), 0 if not. */
 int interface_files_exist(const char *network_dir, const char *ifname);

@@ -10,6 +10,7 @@
 #include "file-save.h"
 #include "imds-eni.h"
 #include "interface-files.h"
+#include "interface-ownership.h"
 #include "interface-setup.h"
 #include "lock.h"
 #include "log.h"
@@ -18,6 +19,7 @@
 #include "render.h"
 #include "strv.h"
 #include "time-util.h"
+#include "validate.h"
 
 #define STATE_DIR "interfaces"
 #define LOCK_WAIT_USEC (30 * USEC_PER_SEC)
@@ -43,7 +45,8 @@ static int state_dir_open(const char *runtime_dir, bool create) {
         return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 }
 
-static int state_load(const char *runtime_dir, const char *ifname, const char *mac, InterfaceState *ret) {
+/* The saved state of ifname, whichever MAC it is for. */
+static int state_read(const char *runtime_dir, const char *ifname, InterfaceState *ret) {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *text = NULL;
         _cleanup_(interface_state_done) InterfaceState s = {};
@@ -63,13 +66,25 @@ static int state_load(const char *runtime_dir, const char *ifname, const char *m
         r = eni_from_json(json_object_get(j, "eni"), &s.eni);
         if (r < 0)
                 return log_debug_errno(r, "Ignoring invalid state file %s.", name);
-        if (!streq(s.eni.mac, mac))
-                return log_debug_errno(-ESTALE, "State of %s is for MAC %s, not %s.", ifname, s.eni.mac, mac);
         s.has_ipv4 = json_is_true(json_object_get(j, "has_ipv4"));
         s.has_ipv6 = json_is_true(json_object_get(j, "has_ipv6"));
         if (json_is_string(json_object_get(j, "shadowed_by")))
                 snprintf(s.shadowed_by, sizeof s.shadowed_by, "%s",
                          json_string_value(json_object_get(j, "shadowed_by")));
+        *ret = s;
+        s = (InterfaceState) {};
+        return 0;
+}
+
+static int state_load(const char *runtime_dir, const char *ifname, const char *mac, InterfaceState *ret) {
+        _cleanup_(interface_state_done) InterfaceState s = {};
+        int r;
+
+        r = state_read(runtime_dir, ifname, &s);
+        if (r < 0)
+                return r;
+        if (!streq(s.eni.mac, mac))
+                return log_debug_errno(-ESTALE, "State of %s is for MAC %s, not %s.", ifname, s.eni.mac, mac);
         *ret = s;
         s = (InterfaceState) {};
         return 0;
@@ -307,23 +322,77 @@ int interface_setup(SetupContext *ctx, const char *ifname, SetupMode mode, Setup
         return 0;
 }
 
-int interface_remove(SetupContext *ctx, const char *ifname, bool *ret_changed) {
+/* Whose the files of ifname are: the MAC eni.conf matches, or else the saved state's. */
+static void files_owner_mac(const SetupContext *ctx, const char *ifname, char ret[static MAC_STR_MAX]) {
+        _cleanup_(interface_state_done) InterfaceState s = {};
+
+        ret[0] = '\0';
+        if (interface_files_owner_mac(ctx->network_dir, ifname, ret) >= 0)
+                return;
+        if (state_read(ctx->runtime_dir, ifname, &s) >= 0)
+                memcpy(ret, s.eni.mac, MAC_STR_MAX);
+}
+
+int interface_remove_plan(const SetupContext *ctx, const char *ifname, const RemoveRequest *req,
+                          RemoveOutcome *ret) {
+        _cleanup_(link_info_done) LinkInfo link = {};
+        RemoveOutcome o = {};
+        int r;
+
+        if (!ifname_is_valid(ifname))
+                return -EINVAL;
+        if (req && req->removed_mac && validate_mac(req->removed_mac, o.removed_mac) < 0)
+                return -EINVAL;
+        files_owner_mac(ctx, ifname, o.owner_mac);
+        if (req && req->check_present) {
+                r = link_get_by_name(ifname, &link);
+                if (r >= 0) {
+                        o.name_in_use = true;
+                        memcpy(o.present_mac, link.mac, sizeof o.present_mac);
+                } else if (r != -ENODEV)
+                        return r;
+        }
+        o.verdict = interface_remove_verdict(&(const RemoveFacts) {
+                .removed_mac = o.removed_mac,
+                .owner_mac = o.owner_mac,
+                .name_in_use = o.name_in_use,
+                .present_mac = o.present_mac,
+        });
+        log_debug("Remove %s (removed MAC \"%s\", files of \"%s\", name %s%s): %s.", ifname,
+                  o.removed_mac, o.owner_mac, o.name_in_use ? "held by " : "free", o.present_mac,
+                  remove_verdict_to_string(o.verdict));
+        *ret = o;
+        return 0;
+}
+
+int interface_remove(SetupContext *ctx, const char *ifname, const RemoveRequest *req, RemoveOutcome *ret) {
         _cleanup_(file_lock_release) FileLock lock = FILE_LOCK_NULL;
+        RemoveOutcome o;
         bool changed = false;
         int r;
 
+        if (!ifname_is_valid(ifname))
+                return -EINVAL;
         r = interface_lock_acquire(ctx->runtime_dir, ifname,
                                    deadline_min(ctx->deadline_usec, usec_add(now_usec(), LOCK_WAIT_USEC)), &lock);
         if (r < 0)
                 return r;
-        r = interface_files_remove(ctx->network_dir, ifname,
-                                   &(const FilesChangeHook) { record_reload_intent, ctx }, &changed);
+        /* Decided under the lock: a setup of the interface now holding the name writes its
+         * files under it too, so the owner read here is the owner of what would be deleted. */
+        r = interface_remove_plan(ctx, ifname, req, &o);
         if (r < 0)
                 return r;
-        state_remove(ctx->runtime_dir, ifname);
+        if (o.verdict == REMOVE_ALL || o.verdict == REMOVE_FILES_ONLY) {
+                r = interface_files_remove(ctx->network_dir, ifname,
+                                           &(const FilesChangeHook) { record_reload_intent, ctx }, &changed);
+                if (r < 0)
+                        return r;
+                state_remove(ctx->runtime_dir, ifname);
+        }
         ctx->changed = ctx->changed || changed;
-        if (ret_changed)
-                *ret_changed = changed;
+        o.changed = changed;
+        if (ret)
+                *ret = o;
         return 0;
 }
 

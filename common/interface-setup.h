@@ -14,6 +14,8 @@
 #include "config.h"
 #include "eni.h"
 #include "imds-client.h"
+#include "interface-ownership.h"
+#include "validate.h"
 
 typedef enum SetupMode {
         SETUP_START,     /* initial setup: waits (bounded) for the link, addresses, IMDS propagation */
@@ -57,8 +59,31 @@ typedef struct SetupOutcome {
  * outcomes of imds-client.h / imds-eni.h, or a local -errno (a lock, a file, netlink). */
 int interface_setup(SetupContext *ctx, const char *ifname, SetupMode mode, SetupOutcome *ret);
 
-/* Deletes the interface's generated files and state. */
-int interface_remove(SetupContext *ctx, const char *ifname, bool *ret_changed);
+typedef struct RemoveRequest {
+        const char *removed_mac;      /* the MAC that went away (udev); NULL: unknown, then
+                                       * the files go whoever they were written for */
+        bool check_present;           /* udev: a link holding the name now makes the event
+                                       * stale (see interface-ownership.h) */
+} RemoveRequest;
+
+typedef struct RemoveOutcome {
+        RemoveVerdict verdict;
+        bool changed;                 /* files were removed */
+        bool name_in_use;             /* a link holds the name now */
+        char removed_mac[MAC_STR_MAX];/* "" unknown */
+        char owner_mac[MAC_STR_MAX];  /* whom the files were written for; "" unknown */
+        char present_mac[MAC_STR_MAX];/* the MAC of the link holding the name, or "" */
+} RemoveOutcome;
+
+/* What interface_remove() would do now, without the lock and without changing anything
+ * (udev's helper decides with it whether to stop the units named after the interface,
+ * before it may wait for their lock). */
+int interface_remove_plan(const SetupContext *ctx, const char *ifname, const RemoveRequest *req,
+                          RemoveOutcome *ret);
+
+/* Deletes the interface's generated files and state, unless they belong to another MAC or
+ * to the link that holds the name now; req NULL: unconditionally (the 2.x command line). */
+int interface_remove(SetupContext *ctx, const char *ifname, const RemoveRequest *req, RemoveOutcome *ret);
 
 /* Once at the end of a run, whatever happened to the interfaces: reloads networkd (coalesced
  * with other processes) when this context changed or began to change files, or else when

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ec2-net-hotplug add|remove IFACE — run by udev (RUN+=) when an ENI appears or goes
- * (SPEC §6). It must return quickly and may not open IP sockets (udevd's sandbox), so it
+ * ec2-net-hotplug add IFACE | remove IFACE [MAC] — run by udev (RUN+=) when an ENI appears
+ * or goes (SPEC §6). It must return quickly and may not open IP sockets (udevd's sandbox), so it
  * only talks D-Bus and rtnetlink and reads sysfs:
  *   add     asks systemd to start policy-routes@IFACE.service, without waiting for it;
- *   remove  stops the interface's units, deletes its generated files, reloads networkd.
+ *   remove  stops the interface's units, deletes its generated files, reloads networkd;
+ *           only what belongs to MAC (the interface that went away): a late event must not
+ *           take the configuration of an ENI that took the name since.
  * Exit codes: 0 done or nothing to do, 1 failed, 2 invalid usage.
  */
 #include <errno.h>
@@ -86,17 +88,60 @@ static int hotplug_add(const Config *config, const char *ifname) {
         return 0;
 }
 
-static int hotplug_remove(const Config *config, const char *ifname) {
+/* Why a remove left something in place (SPEC §6: events come late and out of order). */
+static void log_remove_outcome(const char *ifname, const RemoveOutcome *o) {
+        switch (o->verdict) {
+        case REMOVE_ALL:
+                if (o->changed)
+                        log_event(LOG_INFO, MESSAGE_ID_CONFIG_REMOVED, "Removed the configuration of %s.", ifname);
+                break;
+        case REMOVE_FILES_ONLY:
+                log_event(LOG_INFO, MESSAGE_ID_CONFIG_REMOVED,
+                          "Removed the configuration of %s written for %s, which went away; the name "
+                          "now belongs to the interface with MAC %s, whose units were left running.",
+                          ifname, o->removed_mac, o->present_mac[0] ? o->present_mac : "(none)");
+                break;
+        case REMOVE_NONE_NOT_OWNER:
+                log_info("Not removing the configuration of %s: it was written for MAC %s, not for %s, "
+                         "which went away.", ifname, o->owner_mac, o->removed_mac);
+                break;
+        case REMOVE_NONE_NAME_IN_USE:
+                log_info("Not removing the configuration of %s: the name belongs to a present interface "
+                         "(MAC %s) now, this remove event came late.",
+                         ifname, o->present_mac[0] ? o->present_mac : "(none)");
+                break;
+        }
+}
+
+static int hotplug_remove(const Config *config, const char *ifname, const char *mac) {
         static const struct { const char *prefix, *suffix; } units[] = {
                 { "refresh-policy-routes", ".timer" },
                 { "refresh-policy-routes", ".service" },
                 { "policy-routes", ".service" },
         };
+        const RemoveRequest req = { .removed_mac = mac, .check_present = true };
+        RemoveOutcome plan, o;
         RuntimePaths paths;
-        bool changed = false;
         int r, ret = 0;
 
-        for (size_t i = 0; i < ELEMENTSOF(units); i++) {
+        runtime_paths_get(&paths);
+        SetupContext ctx = {
+                .config = config,
+                .network_dir = paths.network_dir,
+                .runtime_dir = paths.runtime_dir,
+                .deadline_usec = usec_add(now_usec(), BUS_TIMEOUT_USEC),
+        };
+
+        /* The units are named after the interface, not the ENI: when the name belongs to
+         * another interface now, they are that one's. Stopped before the files go (and
+         * before their lock, which a running setup holds), so that a setup of the departed
+         * interface cannot write them again. The files are decided on again under the lock.
+         * Not covered: a link taking the name in the milliseconds between this check and
+         * the stop calls would lose a start queued in between. */
+        r = interface_remove_plan(&ctx, ifname, &req, &plan);
+        if (r < 0)
+                return log_error_errno(r, "Failed to find whose the configuration of %s is: %m", ifname);
+        for (size_t i = 0; plan.verdict == REMOVE_ALL && i < ELEMENTSOF(units); i++) {
                 char unit[256];
 
                 if (unit_name_for_interface(units[i].prefix, ifname, units[i].suffix, unit, sizeof unit) < 0)
@@ -106,18 +151,11 @@ static int hotplug_remove(const Config *config, const char *ifname) {
                         ret = log_warning_errno(r, "Failed to stop %s, continuing: %m", unit);
         }
 
-        runtime_paths_get(&paths);
-        SetupContext ctx = {
-                .config = config,
-                .network_dir = paths.network_dir,
-                .runtime_dir = paths.runtime_dir,
-                .deadline_usec = usec_add(now_usec(), BUS_TIMEOUT_USEC),
-        };
-        r = interface_remove(&ctx, ifname, &changed);
+        r = interface_remove(&ctx, ifname, &req, &o);
         if (r < 0)
                 ret = log_error_errno(r, "Failed to remove the configuration of %s: %m", ifname);
-        else if (changed)
-                log_event(LOG_INFO, MESSAGE_ID_CONFIG_REMOVED, "Removed the configuration of %s.", ifname);
+        else
+                log_remove_outcome(ifname, &o);
         r = interface_setup_reload(&ctx, usec_add(now_usec(), BUS_TIMEOUT_USEC), NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to reload systemd-networkd: %m");
@@ -127,6 +165,7 @@ static int hotplug_remove(const Config *config, const char *ifname) {
 static int run(int argc, char *argv[]) {
         _cleanup_(config_done) Config config = {};
         const char *action, *ifname, *reason;
+        char mac[MAC_STR_MAX] = "", quoted[ESCAPE_SHORT_MAX];
         int r;
 
         /* Under udev there is no JOURNAL_STREAM and stderr only reaches udevd's debug log. */
@@ -135,17 +174,19 @@ static int run(int argc, char *argv[]) {
                          ? LOG_TARGET_JOURNAL : LOG_TARGET_CONSOLE);
         log_parse_environment();
 
-        if (argc != 3 || (!streq(argv[1], "add") && !streq(argv[1], "remove")))
-                return log_error_errno(-EUSAGE, "Usage: ec2-net-hotplug add|remove IFACE");
+        if (!(argc == 3 && streq(argv[1], "add")) && !(IN_SET(argc, 3, 4) && streq(argv[1], "remove")))
+                return log_error_errno(-EUSAGE, "Usage: ec2-net-hotplug add IFACE | remove IFACE [MAC]");
         action = argv[1];
         ifname = argv[2];
-        if (!ifname_is_valid(ifname)) {
-                char quoted[ESCAPE_SHORT_MAX];
-
+        if (!ifname_is_valid(ifname))
                 return log_error_errno(-EUSAGE, "Invalid interface name \"%s\".",
                                        escape_for_log(ifname, true, quoted, sizeof quoted));
-        }
-        log_context_set(ifname, NULL, NULL);
+        /* On remove, sysfs is gone: the MAC comes from the event (the udev rule stores it in
+         * the device's database on add, udev reads it back for the remove). */
+        if (argc == 4 && validate_mac(argv[3], mac) < 0)
+                return log_error_errno(-EUSAGE, "Invalid MAC address \"%s\".",
+                                       escape_for_log(argv[3], true, quoted, sizeof quoted));
+        log_context_set(ifname, mac[0] ? mac : NULL, NULL);
 
         r = config_init_defaults(&config);
         if (r >= 0)
@@ -159,7 +200,8 @@ static int run(int argc, char *argv[]) {
                 return 0;
         }
 
-        return streq(action, "add") ? hotplug_add(&config, ifname) : hotplug_remove(&config, ifname);
+        return streq(action, "add") ? hotplug_add(&config, ifname)
+                                    : hotplug_remove(&config, ifname, mac[0] ? mac : NULL);
 }
 
 DEFINE_MAIN_FUNCTION(run);

@@ -148,13 +148,15 @@ static void log_config_warnings(const Config *c) {
 }
 
 static int remove_interface(SetupContext *ctx) {
-        bool changed;
+        RemoveOutcome o;
         int r;
 
-        r = interface_remove(ctx, arg_ifname, &changed);
+        /* By hand, as in 2.x: whoever the files were written for. udev's path is
+         * ec2-net-hotplug, which checks. */
+        r = interface_remove(ctx, arg_ifname, NULL, &o);
         if (r < 0)
                 return log_error_errno(r, "Failed to remove the configuration: %m");
-        if (changed)
+        if (o.changed)
                 log_event(LOG_INFO, MESSAGE_ID_CONFIG_REMOVED, "Removed the configuration of %s.", arg_ifname);
         return 0;
 }
@@ -193,8 +195,10 @@ static int setup_interface(SetupContext *ctx, const RuntimePaths *paths, bool im
         }
         if (r < 0)
                 return log_failure(r, "Could not configure %s", arg_ifname);
-        /* IMDS answered: later initial setups get their full budget again. */
-        imds_unavailable_mark(paths->runtime_dir, false);
+        /* Only once IMDS answered (a missing or excluded interface never asks it): later
+         * initial setups get their full budget again. */
+        if (imds_client_route_endpoint(imds))
+                imds_unavailable_mark(paths->runtime_dir, false);
         if (o.link_missing) {
                 log_debug("Interface %s is gone, nothing to refresh.", arg_ifname);
                 return 0;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * set-hostname-imds: sets the static hostname from IMDS local-hostname, only when
- * /etc/hostname is missing or empty (SPEC §2), through systemd-hostnamed over D-Bus.
+ * /etc/hostname is missing or empty (SPEC §2), through systemd-hostnamed over D-Bus. A file
+ * that cannot be read may hold a name: it is left alone, with a warning, exit 0.
  * A name longer than a static hostname may be is shortened to its first label.
  */
 #include <errno.h>
@@ -10,7 +11,7 @@
 #include <systemd/sd-bus.h>
 
 #include "config.h"
-#include "file-save.h"
+#include "hostname-file.h"
 #include "imds-client.h"
 #include "imds-parse.h"
 #include "kernel-cmdline.h"
@@ -26,14 +27,6 @@
 static const char *hostname_file(void) {
         const char *s = getenv("EC2NET_HOSTNAME_FILE");   /* tests */
         return s && s[0] == '/' ? s : "/etc/hostname";
-}
-
-static bool static_hostname_is_set(void) {
-        _cleanup_free_ char *text = NULL;
-
-        if (read_file_at(AT_FDCWD, hostname_file(), 4096, &text, NULL) < 0)
-                return false;
-        return text[strspn(text, " \t\r\n")] != '\0';
 }
 
 static int set_static_hostname(const char *name) {
@@ -67,7 +60,14 @@ static int run(int argc, char *argv[]) {
         if (argc > 1)
                 return log_error_errno(-EUSAGE, "%s takes no arguments.", argv[0]);
 
-        if (static_hostname_is_set()) {
+        r = hostname_file_is_set(hostname_file());
+        if (r < 0) {
+                /* Not IMDS failing but a local condition: a name may be set, so none is. */
+                log_warning("Cannot read %s (%s); leaving the hostname alone.", hostname_file(),
+                            hostname_file_error_reason(r));
+                return 0;
+        }
+        if (r > 0) {
                 log_info("The static hostname is already set, not changing it.");
                 return 0;
         }

@@ -51,6 +51,12 @@ for prog in "$spr" "$bin_dir/ec2-net-hotplug"; do
         fail=$((fail + 1)); echo "FAIL: $prog printed the name unescaped: $out"
     fi
 done
+# ec2-net-hotplug: the MAC of a remove comes from udev's database and is validated too.
+hp=$bin_dir/ec2-net-hotplug
+check 2 "Invalid MAC address" -- "$hp" remove eth0 0e:00:00:00:00
+check 2 'Invalid MAC address "0e:00:00:00:00:0a\\x0a\[Match\]"' -- "$hp" remove eth0 $'0e:00:00:00:00:0a\n[Match]'
+check 2 "Usage" -- "$hp" add eth0 0e:00:00:00:00:0a
+check 2 "Usage" -- "$hp" remove eth0 0e:00:00:00:00:0a extra
 check 2 "Unknown action" -- "$spr" eth0 explode
 check 2 "Too many arguments" -- "$spr" eth0 start now
 check 0 "" -- "$spr" eth0 stop
@@ -58,9 +64,15 @@ check 0 "" -- "$spr" eth0 cleanup
 check 0 "start|refresh|remove" -- "$spr" --help
 check 0 "amazon-ec2-net-utils" -- "$bin_dir/ec2-net-refresh" --version
 # A refresh of an interface that does not exist is a quiet no-op (SPEC §6).
+mkdir -p "$tmp/run"
+echo yes >"$tmp/run/imds-unavailable"
 check 0 "" -- "$spr" nosuchif0 refresh
 out=$("$spr" nosuchif0 refresh 2>&1)
 [ -z "$out" ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: refresh of a missing interface is not quiet: $out"; }
+# ... and it never asked IMDS: the mark that IMDS has not answered since boot stays.
+[ -e "$tmp/run/imds-unavailable" ] && pass=$((pass + 1)) ||
+    { fail=$((fail + 1)); echo "FAIL: a refresh of a missing interface cleared the IMDS-unavailable mark"; }
+rm -f "$tmp/run/imds-unavailable"
 # Disabled by configuration: nothing is done, exit 0.
 printf '[Main]\nEnable=no\n' > "$tmp/none.conf"
 check 0 "disabled" -- "$spr" lo start
@@ -99,6 +111,14 @@ if [ -n "${absent_pid:-}" ]; then
         fail=$((fail + 1)); echo "FAIL: start of an interface that never appears -> rc=$rc: $(cat "$tmp/absent.out")"
     fi
 fi
+# ... and one it cannot read, which may hold a name: a warning naming the path and the
+# reason, exit 0, IMDS not asked (it is unreachable here: asking would fail the run).
+ln -s hostname "$tmp/hostname-link"
+EC2NET_HOSTNAME_FILE=$tmp/hostname-link check 0 \
+    "Cannot read $tmp/hostname-link (it is a symbolic link); leaving the hostname alone" -- "$bin_dir/set-hostname-imds"
+head -c 5000 /dev/zero | tr '\0' ' ' >"$tmp/hostname-big"
+EC2NET_HOSTNAME_FILE=$tmp/hostname-big check 0 \
+    "Cannot read $tmp/hostname-big (it is larger than 4096 bytes)" -- "$bin_dir/set-hostname-imds"
 # Nothing was written by any of these.
 if [ -e "$tmp/network" ]; then fail=$((fail + 1)); echo "FAIL: files written: $(find "$tmp/network")"; else pass=$((pass + 1)); fi
 

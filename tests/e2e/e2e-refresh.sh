@@ -9,7 +9,9 @@
 #     address and alias file appear, only the files that changed are rewritten, one reload
 #     per refresh, and traffic from the new addresses leaves through their ENI;
 #   - the same unassigned: rules and address gone, the now empty alias file removed;
-#   - a secondary IPv4 assigned to the primary: the address, still no policy rule.
+#   - a secondary IPv4 assigned to the primary: the address, still no policy rule;
+#   - the "IMDS has not answered since boot" mark survives refreshes of an excluded and a
+#     missing interface (which ask IMDS nothing) and is cleared by one IMDS answered.
 source "$(dirname "$0")/common.sh" "$@"
 
 # shellcheck disable=SC2034  # read by lab.sh: to count networkd's Reload calls
@@ -110,6 +112,22 @@ e2e_files ens5 absent ec2net_policy_4.conf ec2net_policy_6.conf
 lab_assert_egress 10.2.1.11 ens5
 
 unchanged_refresh final
+
+# 5. The mark that IMDS has not answered since boot (written by the seed stage; it shortens
+# the budget of initial setups) is cleared only by a run that IMDS answered: not by the
+# refresh of an interface that is gone or excluded, which never asks it.
+marker=$(lab_inst_path /run/amazon-ec2-net-utils/imds-unavailable)
+echo yes >"$marker"
+mkdir -p "$LAB_CONFIG.d"
+printf '[Interfaces]\nExcludeInterfaces=ens7\n' >"$LAB_CONFIG.d/50-exclude.conf"
+lab_imds_mark
+refresh marker ens7 ens9
+rm -f "$LAB_CONFIG.d/50-exclude.conf"
+lab_assert "[marker] refreshes of an excluded and a missing interface asked IMDS nothing" \
+    test "$(lab_imds_count)" = 0
+lab_assert "[marker] ... and left the IMDS-unavailable mark" test -e "$marker"
+refresh marker-answered ens6
+lab_assert "[marker] a refresh IMDS answered cleared it" test ! -e "$marker"
 e2e_no_drops
 
 lab_summary

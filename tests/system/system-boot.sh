@@ -136,12 +136,13 @@ lab_imds_list_add "$(lab_mac_key "$REFRESH_MAC" local-ipv4s)" "$REFRESH_ADDR"
 T_ASSIGNED=$(lab_now)
 
 # --- hot-add: as udev's RUN+= would (its sandbox: no IP sockets) --------------------------
-# hotplug IFACE ACTION: ec2-net-hotplug in a transient unit with udev's restrictions.
+# hotplug ACTION IFACE [MAC]: ec2-net-hotplug in a transient unit with udev's restrictions
+# (the rule passes the MAC on remove).
 hotplug() {
     sys_ct systemd-run --quiet --wait --pipe --collect \
         -p RestrictAddressFamilies="AF_UNIX AF_NETLINK" \
         -E ACTION="$1" -E SUBSYSTEM=net -E INTERFACE="$2" -E ID_NET_DRIVER=veth \
-        "$SYS_LIBEXEC/ec2-net-hotplug" "$1" "$2"
+        "$SYS_LIBEXEC/ec2-net-hotplug" "$@"
 }
 hot_configured() { # the last piece networkd applies: the rule of the last address
     local ips
@@ -178,7 +179,7 @@ lab_assert "refresh-policy-routes@$HOT.timer active" \
 # --- hot-remove -------------------------------------------------------------------------
 lab_eni_detach "$HOT_MAC"
 t1=$(lab_now)
-hotplug remove "$HOT"
+hotplug remove "$HOT" "$HOT_MAC"
 rc=$?
 lab_assert "ec2-net-hotplug remove $HOT exits 0 ($(lab_elapsed "$t1")s)" test "$rc" = 0
 for u in "policy-routes@$HOT.service" "refresh-policy-routes@$HOT.timer" \

@@ -9,7 +9,8 @@
 #   - the same rule with the driver list replaced by veth (a copy in the overlay's
 #     /etc/udev/rules.d, which overrides /usr/lib) runs
 #     `/usr/libexec/amazon-ec2-net-utils/ec2-net-hotplug add IFACE` on add, and
-#     `... remove IFACE` on remove, once each.
+#     `... remove IFACE MAC` on remove, once each: the MAC, which sysfs no longer has on
+#     remove, comes from the udev database the add event left (ENV{EC2NET_MAC}).
 #
 #   system-udev-rule.sh --build-dir BUILD [--keep] [--verbose]
 set -u
@@ -20,13 +21,14 @@ command -v udevadm >/dev/null || [ -x "$SYS_ROOT/usr/bin/udevadm" ] ||
 
 RULE=99-vpc-policy-routes.rules
 IFACE=ens5
+MAC=0e:00:00:00:00:05
 HOTPLUG="$SYS_LIBEXEC/ec2-net-hotplug"
 
 # A namespace with one veth pair (both ends down: nothing is ever sent).
 ip netns add "$LAB_INST" || lab_die "ip netns add $LAB_INST"
 LAB_INST_NETNS=$(stat -L -c %i "/run/netns/$LAB_INST")
 [ "$LAB_INST_NETNS" != "$LAB_HOST_NETNS" ] || lab_die "namespace inode equals the host's"
-ip -n "$LAB_INST" link add "$IFACE" address 0e:00:00:00:00:05 type veth peer name p5 ||
+ip -n "$LAB_INST" link add "$IFACE" address "$MAC" type veth peer name p5 ||
     lab_die "veth"
 
 sys_prepare
@@ -77,9 +79,10 @@ all=$(udevadm_test add remove)
 echo "$all" >"$LAB_DIR/udevadm-veth.log"
 for action in add remove; do
     r=$(runs "$(part "$all" "$action")")
-    lab_assert "driver veth, $action: RUN has exactly '$HOTPLUG $action $IFACE'" \
-        test "$(grep -c ec2-net-hotplug <<<"$r")/$(grep -x "$HOTPLUG $action $IFACE" <<<"$r")" = \
-        "1/$HOTPLUG $action $IFACE"
+    want="$HOTPLUG $action $IFACE"
+    [ "$action" = add ] || want="$want $MAC"
+    lab_assert "driver veth, $action: RUN has exactly '$want'" \
+        test "$(grep -c ec2-net-hotplug <<<"$r")/$(grep -x "$want" <<<"$r")" = "1/$want"
     [ -n "$r" ] && sed 's/^/    run: /' <<<"$r"
 done
 
