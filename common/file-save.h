@@ -5,7 +5,8 @@
  * The one writer of generated files (SPEC §4): the content goes to a temporary file in the
  * target directory which is then renamed over the target, so a reader (networkd) or a crash
  * never sees a half-written file; mode 0644; identical content is not rewritten; a file
- * whose content would be empty is removed.
+ * whose content would be empty is removed. A symlink at the target's name is replaced,
+ * never followed.
  */
 
 #include <stddef.h>

@@ -26,6 +26,26 @@ int __wrap_renameat(int olddirfd, const char *oldpath, int newdirfd, const char 
         return __real_renameat(olddirfd, oldpath, newdirfd, newpath);
 }
 
+/* Linked with -Wl,--wrap=read: when swap_path is set, the file is replaced by a symlink to
+ * swap_target right after it was read to its end, as by someone racing the writer between
+ * its comparison and its mode fix. */
+ssize_t __real_read(int, void *, size_t);
+ssize_t __wrap_read(int, void *, size_t);
+static const char *swap_path, *swap_target;
+
+ssize_t __wrap_read(int fd, void *buf, size_t n) {
+        ssize_t k = __real_read(fd, buf, n);
+        char tmp[PATH_MAX];
+
+        if (k == 0 && swap_path) {
+                snprintf(tmp, sizeof tmp, "%s.swap", swap_path);
+                assert_int_equal(symlink(swap_target, tmp), 0);
+                assert_int_equal(rename(tmp, swap_path), 0);
+                swap_path = NULL;
+        }
+        return k;
+}
+
 static int setup(void **state) {
         *state = make_temp_dir();
         return *state ? 0 : -1;
@@ -75,6 +95,40 @@ static void test_write_unchanged_remove(void **state) {
 
         assert_int_equal(file_save_atomic(fd, "../escape", "x"), -EINVAL);
         assert_int_equal(file_save_atomic(fd, "", "x"), -EINVAL);
+}
+
+/* The mode fix of an unchanged file goes to the file that was read, never through a
+ * symlink found at its name: here a file we must not touch (0600) would become 0644. */
+static void test_mode_fix_not_through_symlink(void **state) {
+        _cleanup_close_ int fd = open_dir(state);
+        char path[PATH_MAX], hardlink[PATH_MAX], secret[PATH_MAX];
+        struct stat st;
+
+        snprintf(path, sizeof path, "%s/c.conf", (char *) *state);
+        snprintf(hardlink, sizeof hardlink, "%s/c.link", (char *) *state);
+        snprintf(secret, sizeof secret, "%s/secret", (char *) *state);
+        assert_int_equal(write_whole_file(secret, "not ours\n"), 0);
+        assert_int_equal(chmod(secret, 0600), 0);
+
+        /* A symlink there from the start: replaced by our file, its target left alone. */
+        assert_int_equal(symlink(secret, path), 0);
+        assert_int_equal(file_save_atomic(fd, "c.conf", "same\n"), 1);
+        assert_int_equal(lstat(path, &st), 0);
+        assert_true(S_ISREG(st.st_mode));
+        assert_int_equal(stat(secret, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0600);
+
+        /* The same content with a wrong mode, swapped for a symlink while being compared. */
+        assert_int_equal(chmod(path, 0640), 0);
+        assert_int_equal(link(path, hardlink), 0);   /* keeps the file we read reachable */
+        swap_path = path;
+        swap_target = secret;
+        assert_int_equal(file_save_atomic(fd, "c.conf", "same\n"), 0);
+        assert_null(swap_path);                   /* the swap did happen */
+        assert_int_equal(stat(secret, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0600);
+        assert_int_equal(stat(hardlink, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0644);
 }
 
 static void test_crash_before_rename(void **state) {
@@ -217,6 +271,7 @@ static void test_interface_files_change_hook(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_write_unchanged_remove, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_mode_fix_not_through_symlink, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_crash_before_rename, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_interface_files, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_interface_files_change_hook, setup, teardown),
