@@ -17,6 +17,7 @@
 
 #include "build-config.h"
 #include "config.h"
+#include "env-override.h"
 #include "log.h"
 #include "strv.h"
 #include "validate.h"
@@ -655,7 +656,7 @@ static int config_apply_env_imds_endpoints(Config *c) {
         size_t n;
 
         assert(k);
-        e = secure_getenv(CONFIG_ENV_IMDS_ENDPOINTS);
+        e = env_override(CONFIG_ENV_IMDS_ENDPOINTS);
         if (!e)
                 return 0;
         n = strnlen(e, CONFIG_LINE_MAX + 1);
@@ -681,10 +682,8 @@ int config_load(Config *c) {
         if (!c)
                 return -EINVAL;
 
-        /* secure_getenv(): these overrides are for tests, never for a privileged caller's
-         * less privileged environment. */
-        path = secure_getenv(CONFIG_ENV_PATH);
-        if (!path || !*path)
+        path = env_override(CONFIG_ENV_PATH);
+        if (!path)
                 path = EC2NET_CONFIG_FILE;
         r = config_load_from(c, path);
         if (r < 0)

@@ -22,6 +22,7 @@
 
 #include "build-config.h"
 #include "config.h"
+#include "env-override.h"
 #include "file-save.h"
 #include "imds-client.h"
 #include "imds-eni.h"
@@ -47,8 +48,7 @@ static const char *const product_units[] = {
 };
 
 static const char *sysfs_root(void) {
-        const char *s = getenv("EC2NET_SYSFS_ROOT");   /* tests */
-        return s && s[0] == '/' ? s : "/sys";
+        return env_override_path("EC2NET_SYSFS_ROOT") ?: "/sys";   /* tests */
 }
 
 static int mkdir_at(int dir_fd, const char *name) {

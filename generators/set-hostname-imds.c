@@ -10,6 +10,7 @@
 #include <systemd/sd-bus.h>
 
 #include "config.h"
+#include "env-override.h"
 #include "file-save.h"
 #include "imds-client.h"
 #include "imds-parse.h"
@@ -24,8 +25,7 @@
 #define DEADLINE_USEC (60 * USEC_PER_SEC)
 
 static const char *hostname_file(void) {
-        const char *s = getenv("EC2NET_HOSTNAME_FILE");   /* tests */
-        return s && s[0] == '/' ? s : "/etc/hostname";
+        return env_override_path("EC2NET_HOSTNAME_FILE") ?: "/etc/hostname";   /* tests */
 }
 
 static bool static_hostname_is_set(void) {
