@@ -153,7 +153,8 @@ int file_save_atomic_mode(int dir_fd, const char *name, const char *content, mod
 
         if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd)
                 rnd = (uint64_t) getpid() << 32 ^ (uint64_t) (uintptr_t) &rnd;
-        snprintf(tmp, sizeof tmp, FILE_SAVE_TEMP_PREFIX "%s.%016llx", name, (unsigned long long) rnd);
+        snprintf(tmp, sizeof tmp, FILE_SAVE_TEMP_PREFIX "%s.%0*llx", name, FILE_SAVE_TEMP_SUFFIX_LEN,
+                 (unsigned long long) rnd);
 
         fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
@@ -172,7 +173,21 @@ int file_save_atomic_mode(int dir_fd, const char *name, const char *content, mod
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
-int file_save_remove_leftovers(int dir_fd) {
+bool file_save_is_temp_of(const char *name, const char *target) {
+        size_t p = strlen(FILE_SAVE_TEMP_PREFIX), t = strlen(target);
+
+        /* Exactly what file_save_atomic_mode() creates: PREFIX TARGET "." 16 hex digits. */
+        if (strlen(name) != p + t + 1 + FILE_SAVE_TEMP_SUFFIX_LEN ||
+            strncmp(name, FILE_SAVE_TEMP_PREFIX, p) != 0 || strncmp(name + p, target, t) != 0 ||
+            name[p + t] != '.')
+                return false;
+        for (const char *h = name + p + t + 1; *h; h++)
+                if (!((*h >= '0' && *h <= '9') || (*h >= 'a' && *h <= 'f')))
+                        return false;
+        return true;
+}
+
+int file_save_remove_leftovers(int dir_fd, const char *const *targets) {
         _cleanup_close_ int fd = -1;
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
@@ -185,7 +200,10 @@ int file_save_remove_leftovers(int dir_fd) {
                 return negative_errno();
         TAKE_FD(fd);
         while ((de = readdir(d)))
-                if (strncmp(de->d_name, FILE_SAVE_TEMP_PREFIX, strlen(FILE_SAVE_TEMP_PREFIX)) == 0)
-                        (void) unlinkat(dirfd(d), de->d_name, 0);
+                for (const char *const *t = targets; t && *t; t++)
+                        if (file_save_is_temp_of(de->d_name, *t)) {
+                                (void) unlinkat(dirfd(d), de->d_name, 0);
+                                break;
+                        }
         return 0;
 }
