@@ -83,7 +83,7 @@ int package_enabled(const Config *config, const char **ret_reason) {
         _cleanup_free_ char *cmdline = NULL;
 
         if (!config->enabled) {
-                *ret_reason = "[Main] Enable=no";
+                *ret_reason = config->disabled_by ?: "[Main] Enable=no";
                 return 0;
         }
         /* An unreadable command line is no reason to turn the network off. */
