@@ -99,7 +99,7 @@ static int content_matches(int dir_fd, const char *name, const char *content, si
 
         if (open_regular_at(dir_fd, name, &fd) < 0 || read_fd(fd, FILE_SAVE_MAX_SIZE, &old, &old_len) < 0)
                 return 0;
-        if (old_len != len || memcmp(old, content, len) != 0)
+        if (!old || old_len != len || memcmp(old, content, len) != 0)
                 return 0;
         /* Same bytes: only make sure the mode is right, without touching the content. On the
          * file we read, not by name: a symlink put there meanwhile is never followed. */
