@@ -17,6 +17,7 @@
 
 #include "build-config.h"
 #include "config.h"
+#include "env-override.h"
 #include "log.h"
 #include "strv.h"
 #include "validate.h"
@@ -210,6 +211,21 @@ static int config_parse_list_key(Config *c, const ConfigKey *k, const char *valu
         return 0;
 }
 
+/* [Main] Enable= also remembers where it turned the package off, for "disabled by". */
+static int config_parse_enable_key(Config *c, const ConfigKey *k, const char *value,
+                                   const char *filename, unsigned line) {
+        _cleanup_free_ char *where = NULL;
+        int r = config_parse_boolean(value);
+
+        if (r == 0 && asprintf(&where, "[Main] %s=%s in %s:%u", k->key, value, strempty(filename), line) < 0)
+                return -ENOMEM;
+        if (r >= 0) {
+                free(c->disabled_by);
+                c->disabled_by = TAKE_PTR(where);
+        }
+        return config_parse_bool_key(c, k, value, filename, line);
+}
+
 #define BOOL_KEY(s, k, field, def)                                                      \
         { .section = s, .key = k, .parse = config_parse_bool_key,                      \
           .offset = offsetof(Config, field), .default_value = def }
@@ -223,7 +239,8 @@ static int config_parse_list_key(Config *c, const ConfigKey *k, const char *valu
 
 /* SPEC §7. The defaults here are the only ones: config_init_defaults() parses them. */
 static const ConfigKey config_keys[] = {
-        BOOL_KEY("Main", "Enable", enabled, "yes"),
+        { .section = "Main", .key = "Enable", .parse = config_parse_enable_key,
+          .offset = offsetof(Config, enabled), .default_value = "yes" },
         LIST_KEY("Interfaces", "Drivers", drivers, DEFAULT_DRIVERS, CONFIG_DRIVERS_MAX,
                  driver_name_is_valid, false),
         LIST_KEY("Interfaces", "ExcludeInterfaces", exclude_interfaces, "", CONFIG_PATTERNS_MAX,
@@ -288,6 +305,7 @@ void config_done(Config *c) {
         strv_free(c->exclude_macs);
         strv_free(c->imds_endpoints);
         strv_free(c->warnings);
+        free(c->disabled_by);
         *c = (Config) {};
 }
 
@@ -655,7 +673,7 @@ static int config_apply_env_imds_endpoints(Config *c) {
         size_t n;
 
         assert(k);
-        e = secure_getenv(CONFIG_ENV_IMDS_ENDPOINTS);
+        e = env_override(CONFIG_ENV_IMDS_ENDPOINTS);
         if (!e)
                 return 0;
         n = strnlen(e, CONFIG_LINE_MAX + 1);
@@ -681,10 +699,8 @@ int config_load(Config *c) {
         if (!c)
                 return -EINVAL;
 
-        /* secure_getenv(): these overrides are for tests, never for a privileged caller's
-         * less privileged environment. */
-        path = secure_getenv(CONFIG_ENV_PATH);
-        if (!path || !*path)
+        path = env_override(CONFIG_ENV_PATH);
+        if (!path)
                 path = EC2NET_CONFIG_FILE;
         r = config_load_from(c, path);
         if (r < 0)

@@ -43,6 +43,7 @@
 
 typedef struct Config {
         bool enabled;                   /* [Main] Enable= */
+        char *disabled_by;              /* when !enabled: "[Main] Enable=no in FILE:LINE" */
         char **drivers;                 /* [Interfaces] Drivers= */
         char **exclude_interfaces;      /* [Interfaces] ExcludeInterfaces=, fnmatch globs */
         char **exclude_macs;            /* [Interfaces] ExcludeMACs=, lower-case fnmatch globs */

@@ -14,10 +14,9 @@
 #include "log.h"
 #include "macro.h"
 
-int read_file_at(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_size) {
+/* Opens a regular file for reading: never through a symlink, never blocking on a FIFO. */
+static int open_regular_at(int dir_fd, const char *name, int *ret_fd) {
         _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *buf = NULL;
-        size_t size = 0;
         struct stat st;
 
         /* O_NONBLOCK: a FIFO planted where a file should be must not hang us. */
@@ -30,9 +29,16 @@ int read_file_at(int dir_fd, const char *name, size_t max, char **ret, size_t *r
                 return -EISDIR;
         if (!S_ISREG(st.st_mode))
                 return -EBADFD;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+static int read_fd(int fd, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+
         /* No size check from fstat(): sysfs says 4096 and procfs 0 whatever they hold. The
          * read below is what is bounded. */
-
         buf = malloc(max + 1);
         if (!buf)
                 return -ENOMEM;
@@ -57,6 +63,16 @@ int read_file_at(int dir_fd, const char *name, size_t max, char **ret, size_t *r
         return 0;
 }
 
+int read_file_at(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        r = open_regular_at(dir_fd, name, &fd);
+        if (r < 0)
+                return r;
+        return read_fd(fd, max, ret, ret_size);
+}
+
 static bool bytes_match(int dir_fd, const char *name, const char *content, size_t len) {
         _cleanup_free_ char *old = NULL;
         size_t old_len = 0;
@@ -76,13 +92,19 @@ int file_save_is_current(int dir_fd, const char *name, const char *content) {
 }
 
 static int content_matches(int dir_fd, const char *name, const char *content, size_t len, mode_t mode) {
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *old = NULL;
+        size_t old_len = 0;
         struct stat st;
 
-        if (!bytes_match(dir_fd, name, content, len))
+        if (open_regular_at(dir_fd, name, &fd) < 0 || read_fd(fd, FILE_SAVE_MAX_SIZE, &old, &old_len) < 0)
                 return 0;
-        /* Same bytes: only make sure the mode is right, without touching the content. */
-        if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & 07777) != mode)
-                (void) fchmodat(dir_fd, name, mode, 0);
+        if (!old || old_len != len || memcmp(old, content, len) != 0)
+                return 0;
+        /* Same bytes: only make sure the mode is right, without touching the content. On the
+         * file we read, not by name: a symlink put there meanwhile is never followed. */
+        if (fstat(fd, &st) == 0 && (st.st_mode & 07777) != mode)
+                (void) fchmod(fd, mode);
         return 1;
 }
 
@@ -131,7 +153,8 @@ int file_save_atomic_mode(int dir_fd, const char *name, const char *content, mod
 
         if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) != sizeof rnd)
                 rnd = (uint64_t) getpid() << 32 ^ (uint64_t) (uintptr_t) &rnd;
-        snprintf(tmp, sizeof tmp, FILE_SAVE_TEMP_PREFIX "%s.%016llx", name, (unsigned long long) rnd);
+        snprintf(tmp, sizeof tmp, FILE_SAVE_TEMP_PREFIX "%s.%0*llx", name, FILE_SAVE_TEMP_SUFFIX_LEN,
+                 (unsigned long long) rnd);
 
         fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
@@ -150,7 +173,21 @@ int file_save_atomic_mode(int dir_fd, const char *name, const char *content, mod
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
 
-int file_save_remove_leftovers(int dir_fd) {
+bool file_save_is_temp_of(const char *name, const char *target) {
+        size_t p = strlen(FILE_SAVE_TEMP_PREFIX), t = strlen(target);
+
+        /* Exactly what file_save_atomic_mode() creates: PREFIX TARGET "." 16 hex digits. */
+        if (strlen(name) != p + t + 1 + FILE_SAVE_TEMP_SUFFIX_LEN ||
+            strncmp(name, FILE_SAVE_TEMP_PREFIX, p) != 0 || strncmp(name + p, target, t) != 0 ||
+            name[p + t] != '.')
+                return false;
+        for (const char *h = name + p + t + 1; *h; h++)
+                if (!((*h >= '0' && *h <= '9') || (*h >= 'a' && *h <= 'f')))
+                        return false;
+        return true;
+}
+
+int file_save_remove_leftovers(int dir_fd, const char *const *targets) {
         _cleanup_close_ int fd = -1;
         _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
@@ -163,7 +200,10 @@ int file_save_remove_leftovers(int dir_fd) {
                 return negative_errno();
         TAKE_FD(fd);
         while ((de = readdir(d)))
-                if (strncmp(de->d_name, FILE_SAVE_TEMP_PREFIX, strlen(FILE_SAVE_TEMP_PREFIX)) == 0)
-                        (void) unlinkat(dirfd(d), de->d_name, 0);
+                for (const char *const *t = targets; t && *t; t++)
+                        if (file_save_is_temp_of(de->d_name, *t)) {
+                                (void) unlinkat(dirfd(d), de->d_name, 0);
+                                break;
+                        }
         return 0;
 }

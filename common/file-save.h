@@ -5,14 +5,17 @@
  * The one writer of generated files (SPEC §4): the content goes to a temporary file in the
  * target directory which is then renamed over the target, so a reader (networkd) or a crash
  * never sees a half-written file; mode 0644; identical content is not rewritten; a file
- * whose content would be empty is removed.
+ * whose content would be empty is removed. A symlink at the target's name is replaced,
+ * never followed.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #define FILE_SAVE_MAX_SIZE (1024 * 1024)
 #define FILE_SAVE_TEMP_PREFIX ".#"
+#define FILE_SAVE_TEMP_SUFFIX_LEN 16   /* lower-case hex digits after PREFIX NAME "." */
 
 /* Returns 1 when the file changed (written or removed), 0 when it already had that
  * content (or was already absent for NULL/empty content), negative errno on failure. */
@@ -27,5 +30,10 @@ int file_save_is_current(int dir_fd, const char *name, const char *content);
 /* Reads a whole regular file of at most max bytes; -EFBIG when larger. */
 int read_file_at(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_size);
 
-/* Removes temporary files left in dir_fd by a writer that was killed. */
-int file_save_remove_leftovers(int dir_fd);
+/* Is name a temporary file of file_save_atomic() for target (FILE_SAVE_TEMP_PREFIX target
+ * "." and FILE_SAVE_TEMP_SUFFIX_LEN hex digits)? */
+bool file_save_is_temp_of(const char *name, const char *target);
+/* Removes from dir_fd the temporary files a killed writer left for the files named in
+ * targets (NULL-terminated), and nothing else. Only call it holding the lock that every
+ * writer of these files holds: a live writer's temporary file looks the same. */
+int file_save_remove_leftovers(int dir_fd, const char *const *targets);

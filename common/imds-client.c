@@ -114,7 +114,7 @@ static void token_cache_load(ImdsClient *c) {
 
         if (!c->token_cache_dir)
                 return;
-        dir_fd = open(c->token_cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        dir_fd = open(c->token_cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (dir_fd < 0 || read_file_at(dir_fd, IMDS_TOKEN_CACHE_NAME, 4096, &text, NULL) < 0)
                 return;
         j = json_loads(text, 0, NULL);
@@ -134,7 +134,7 @@ static void token_cache_save(ImdsClient *c, unsigned ttl_sec) {
 
         if (!c->token_cache_dir)
                 return;
-        dir_fd = open(c->token_cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        dir_fd = open(c->token_cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (dir_fd < 0)
                 return;
         j = json_pack("{s:s, s:I}", "token", c->token, "expires", (json_int_t) boottime_sec() + (json_int_t) ttl_sec);
@@ -149,7 +149,7 @@ static void token_drop(ImdsClient *c) {
         c->token[0] = '\0';
         if (!c->token_cache_dir)
                 return;
-        dir_fd = open(c->token_cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        dir_fd = open(c->token_cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (dir_fd >= 0)
                 (void) file_save_atomic(dir_fd, IMDS_TOKEN_CACHE_NAME, NULL);
 }

@@ -169,23 +169,30 @@ int imds_fetch_primary_mac(ImdsClient *c, char ret[static MAC_STR_MAX]) {
 #define PRIMARY_MAC_CACHE "primary-mac"
 #define IMDS_UNAVAILABLE_MARKER "imds-unavailable"
 
-static int runtime_read(const char *runtime_dir, const char *name, size_t max, char **ret) {
-        _cleanup_close_ int fd = -1;
+/* The runtime directory itself must not be a symlink: what we keep there steers later runs
+ * (and the cache writes follow it), so a link planted in its place is refused (ELOOP). */
+static int runtime_dir_open(const char *runtime_dir) {
+        int fd;
 
         if (!runtime_dir)
                 return -ENOENT;
-        fd = open(runtime_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        fd = open(runtime_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        return fd < 0 ? negative_errno() : fd;
+}
+
+static int runtime_read(const char *runtime_dir, const char *name, size_t max, char **ret) {
+        _cleanup_close_ int fd = -1;
+
+        fd = runtime_dir_open(runtime_dir);
         if (fd < 0)
-                return negative_errno();
+                return fd;
         return read_file_at(fd, name, max, ret, NULL);
 }
 
 static void runtime_write(const char *runtime_dir, const char *name, const char *content) {
         _cleanup_close_ int fd = -1;
 
-        if (!runtime_dir)
-                return;
-        fd = open(runtime_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        fd = runtime_dir_open(runtime_dir);
         if (fd >= 0)
                 (void) file_save_atomic(fd, name, content);
 }
@@ -223,9 +230,7 @@ int network_card_marker_read(const char *runtime_dir) {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *s = NULL;
 
-        if (!runtime_dir)
-                return -ENOENT;
-        fd = open(runtime_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        fd = runtime_dir_open(runtime_dir);
         if (fd < 0 || read_file_at(fd, NETWORK_CARD_MARKER, 16, &s, NULL) < 0)
                 return -ENOENT;
         if (streq(s, "yes\n"))
@@ -243,7 +248,7 @@ void network_card_marker_write(const char *runtime_dir, bool has_cards) {
         /* "yes" always wins: once one ENI showed a card, the instance type has them. */
         if (!has_cards && network_card_marker_read(runtime_dir) == 1)
                 return;
-        fd = open(runtime_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        fd = runtime_dir_open(runtime_dir);
         if (fd >= 0)
                 (void) file_save_atomic(fd, NETWORK_CARD_MARKER, has_cards ? "yes\n" : "no\n");
 }

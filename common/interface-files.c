@@ -24,6 +24,24 @@ static int open_dir(const char *path, bool create, int *ret) {
         return 0;
 }
 
+/* The caller holds the interface lock, which every writer of these files holds: a temporary
+ * file of ours for this interface is from a writer that was killed. Another interface's, or
+ * anyone else's, is left alone. */
+static void remove_leftovers(int net_fd, int dropin_fd, const char *ifname) {
+        const char *dropin_files[_IFACE_FILE_MAX + 1] = {};
+        char network[PATH_MAX];
+        size_t n = 0;
+
+        if (interface_file_name(ifname, IFACE_FILE_NETWORK, network, sizeof network) >= 0)
+                (void) file_save_remove_leftovers(net_fd, (const char *const[]) { network, NULL });
+        if (dropin_fd < 0)
+                return;
+        for (int f = 0; f < _IFACE_FILE_MAX; f++)
+                if (interface_file_basename(f))
+                        dropin_files[n++] = interface_file_basename(f);
+        (void) file_save_remove_leftovers(dropin_fd, dropin_files);
+}
+
 static int hook_run(const FilesChangeHook *hook, bool *called) {
         int r;
 
@@ -57,8 +75,7 @@ int interface_files_save(const char *network_dir, const char *ifname, const Rend
         if (dropin_fd < 0)
                 return log_debug_errno(errno, "Failed to open %s/%s: %m", network_dir, dropin);
 
-        /* We hold the interface lock: any temporary file here is from a writer that died. */
-        (void) file_save_remove_leftovers(dropin_fd);
+        remove_leftovers(net_fd, dropin_fd, ifname);
 
         /* Drop-ins first, the .network file last: networkd applies nothing of a drop-in
          * directory until its .network file exists. */
@@ -132,13 +149,13 @@ int interface_files_remove(const char *network_dir, const char *ifname,
                 changed = true;
         else if (errno != ENOENT)
                 return negative_errno();
+        remove_leftovers(net_fd, dropin_fd, ifname);
 
         if (dropin_fd >= 0) {
                 for (int f = 0; f < _IFACE_FILE_MAX; f++)
                         if (interface_file_basename(f) &&
                             unlinkat(dropin_fd, interface_file_basename(f), 0) == 0)
                                 changed = true;
-                (void) file_save_remove_leftovers(dropin_fd);
                 /* A file an administrator put there stays, and so does the directory. */
                 if (unlinkat(net_fd, dropin, AT_REMOVEDIR) < 0 && errno != ENOTEMPTY)
                         log_debug_errno(errno, "Failed to remove %s: %m", dropin);

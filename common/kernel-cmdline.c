@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "env-override.h"
 #include "file-save.h"
 #include "kernel-cmdline.h"
 #include "macro.h"
@@ -67,9 +68,9 @@ int kernel_cmdline_ec2net_enabled(const char *cmdline) {
 }
 
 const char *kernel_cmdline_default_path(void) {
-        const char *e = getenv("EC2NET_KERNEL_CMDLINE");   /* tests */
+        const char *e = env_override_path("EC2NET_KERNEL_CMDLINE");   /* tests */
 
-        if (e && e[0] == '/')
+        if (e)
                 return e;
         /* In a container, /proc/cmdline is the host's: like systemd, use the arguments of
          * the container's PID 1 (systemd-nspawn -b ... ec2net.enable=0). */
@@ -82,7 +83,7 @@ int package_enabled(const Config *config, const char **ret_reason) {
         _cleanup_free_ char *cmdline = NULL;
 
         if (!config->enabled) {
-                *ret_reason = "[Main] Enable=no";
+                *ret_reason = config->disabled_by ?: "[Main] Enable=no";
                 return 0;
         }
         /* An unreadable command line is no reason to turn the network off. */

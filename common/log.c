@@ -9,6 +9,7 @@
 #define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 
+#include "env-override.h"
 #include "error-codes.h"
 #include "escape.h"
 #include "log.h"
@@ -59,7 +60,7 @@ int log_get_max_level(void) {
 void log_parse_environment(void) {
         static const char *const names[] = { "emerg", "alert", "crit", "err",
                                              "warning", "notice", "info", "debug" };
-        const char *e = getenv("EC2NET_LOG_LEVEL");
+        const char *e = env_override("EC2NET_LOG_LEVEL");
 
         if (!e)
                 return;

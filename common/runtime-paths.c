@@ -7,15 +7,12 @@
 #include <unistd.h>
 
 #include "build-config.h"
+#include "env-override.h"
 #include "macro.h"
 #include "runtime-paths.h"
 
 static const char *env_path(const char *name, const char *fallback) {
-        const char *v = getenv(name);
-
-        if (!v || v[0] != '/' || strlen(v) > 1024 || strstr(v, "/../") || strpbrk(v, "\n\r"))
-                return fallback;
-        return v;
+        return env_override_path(name) ?: fallback;
 }
 
 void runtime_paths_get(RuntimePaths *ret) {

@@ -143,6 +143,12 @@ bool ifname_is_valid(const char *s) {
 
                 if (c <= 0x20 || c >= 0x7f || c == '/' || c == ':')
                         return false;
+                /* The kernel takes these, EC2 never makes them, and in networkd's Name=
+                 * match (fnmatch, and "!" negates) they would turn our name into a pattern
+                 * that matches other interfaces. A backslash escapes the next character
+                 * (or dangles at the end), so it never matches itself either. */
+                if (strchr("*?[]!\\", c))
+                        return false;
         }
         return true;
 }

@@ -32,7 +32,8 @@ int validate_eni_id(const char *s, char ret[static ENI_ID_MAX]);
 /* Decimal digits only (no sign, no blanks, no leading zeros except "0"), value <= max. */
 int parse_bounded_uint(const char *s, unsigned max, unsigned *ret);
 /* A kernel interface name we are willing to act on: 1..15 bytes of printable ASCII,
- * no '/', ':', whitespace, not "." or "..", not starting with '-'. */
+ * no '/', ':', whitespace, no glob character ('*', '?', '[', ']', '!', '\\'), not "." or
+ * "..", not starting with '-'. */
 bool ifname_is_valid(const char *s);
 
 #define HOSTNAME_MAX 64   /* what a static hostname may hold (HOST_NAME_MAX) */

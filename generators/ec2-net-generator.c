@@ -10,6 +10,10 @@
  * The seed stage reads every present ENI from IMDS in one pass (one token, one connection)
  * and writes all their configuration with a single networkd reload; the per-interface
  * policy-routes@ services of the boot transaction then only confirm it.
+ *
+ * `ec2-net-generator --is-enabled` answers, like `systemctl is-enabled`, whether the
+ * package is enabled, so the maintainer scripts ask the product instead of re-parsing its
+ * configuration in shell.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +26,7 @@
 
 #include "build-config.h"
 #include "config.h"
+#include "env-override.h"
 #include "file-save.h"
 #include "imds-client.h"
 #include "imds-eni.h"
@@ -48,8 +53,7 @@ static const char *const product_units[] = {
 };
 
 static const char *sysfs_root(void) {
-        const char *s = getenv("EC2NET_SYSFS_ROOT");   /* tests */
-        return s && s[0] == '/' ? s : "/sys";
+        return env_override_path("EC2NET_SYSFS_ROOT") ?: "/sys";   /* tests */
 }
 
 static int mkdir_at(int dir_fd, const char *name) {
@@ -296,13 +300,42 @@ static int run_seed(void) {
         return 0;
 }
 
+/* Prints "enabled" and returns 1, or "disabled by REASON" and returns 0, from the same
+ * configuration and kernel command line code as the generator. */
+static int run_is_enabled(void) {
+        _cleanup_(config_done) Config config = {};
+        const char *reason;
+        int r, enabled;
+
+        log_open("ec2-net-generator", LOG_TARGET_CONSOLE);
+        log_parse_environment();
+
+        r = load_config(&config);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load the configuration: %m");
+        enabled = package_enabled(&config, &reason);
+        if (enabled)
+                puts("enabled");
+        else
+                printf("disabled by %s\n", reason);
+        if (fflush(stdout) != 0)
+                return log_error_errno(errno, "Failed to write to standard output: %m");
+        return enabled;
+}
+
 static int run(int argc, char *argv[]) {
+        int r;
+
         if (argc == 2 && streq(argv[1], "--seed"))
                 return run_seed();
+        if (argc == 2 && streq(argv[1], "--is-enabled")) {
+                r = run_is_enabled();
+                return r < 0 ? r : r > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+        }
 
         /* systemd.generator(7): NORMAL_DIR EARLY_DIR LATE_DIR; we only use the first. */
         if (argc != 2 && argc != 4) {
-                fprintf(stderr, "Usage: %s NORMAL_DIR [EARLY_DIR LATE_DIR] | --seed\n", argv[0]);
+                fprintf(stderr, "Usage: %s NORMAL_DIR [EARLY_DIR LATE_DIR] | --seed | --is-enabled\n", argv[0]);
                 return -EUSAGE;
         }
         (void) run_generator(argv[1]);

@@ -11,6 +11,8 @@
 #include <systemd/sd-bus.h>
 
 #include "config.h"
+#include "env-override.h"
+#include "file-save.h"
 #include "hostname-file.h"
 #include "imds-client.h"
 #include "imds-parse.h"
@@ -25,8 +27,7 @@
 #define DEADLINE_USEC (60 * USEC_PER_SEC)
 
 static const char *hostname_file(void) {
-        const char *s = getenv("EC2NET_HOSTNAME_FILE");   /* tests */
-        return s && s[0] == '/' ? s : "/etc/hostname";
+        return env_override_path("EC2NET_HOSTNAME_FILE") ?: "/etc/hostname";   /* tests */
 }
 
 static int set_static_hostname(const char *name) {

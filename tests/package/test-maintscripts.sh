@@ -6,7 +6,9 @@
 #   - a private mount and network namespace: a fresh tmpfs on /run holding a generated
 #     /run/systemd/network (the package's files, 2.x's, netplan's, an administrator's) and
 #     the generator's wants links; /etc under an overlay whose upper layer records every
-#     change; /proc/cmdline replaced where a scenario needs it;
+#     change; /proc/cmdline replaced where a scenario needs it; the package's own
+#     ec2-net-generator at its installed path (the scripts ask it whether the package is
+#     enabled);
 #   - systemctl, deb-systemd-helper, deb-systemd-invoke, dpkg-divert, udevadm,
 #     systemd-tmpfiles and systemd-sysctl replaced by stubs that log their arguments and
 #     answer is-enabled/show from the scenario (masked units).
@@ -28,6 +30,8 @@ self=$here/$(basename "$0")
 # ---------------------------------------------------------------------------------------
 # Inside the namespaces: set up the stand-in system, run the scripts, report.
 # ---------------------------------------------------------------------------------------
+GENERATOR_DIR=/usr/lib/systemd/system-generators
+
 if [ "${1:-}" = --inner ]; then
     set -e
     work=$2; shift 2   # remaining: the commands to run, as "SCRIPT ARG..." strings
@@ -42,6 +46,8 @@ if [ "${1:-}" = --inner ]; then
         if [ -e "$t" ]; then mount --bind "$work/stubs/systemd-sysctl" "$t"; fi
     done
     if [ -f "$work/cmdline" ]; then mount --bind "$work/cmdline" /proc/cmdline; fi
+    mount -t tmpfs -o mode=0755 tmpfs "$GENERATOR_DIR"
+    cp "$work/generator" "$GENERATOR_DIR/ec2-net-generator"
     [ -f "$work/policy-rc.d" ] && cp "$work/policy-rc.d" /usr/sbin/policy-rc.d
 
     # The system as the scenario wants it.
@@ -116,6 +122,7 @@ pkg_require unshare mount dpkg-deb rpm
 grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null ||
     grep -qw overlay /proc/filesystems || pkg_skip "no overlayfs in this kernel"
 unshare -m -n true 2>/dev/null || pkg_skip "cannot create mount and network namespaces"
+[ -d "$GENERATOR_DIR" ] || pkg_skip "no $GENERATOR_DIR to mount the package's generator on"
 
 deb=$(find "$out/deb/src" -maxdepth 1 -name "${PKG_NAME}_*.deb" 2>/dev/null | head -n 1)
 rpm=$(find "$out/rpm/RPMS" -name "$PKG_NAME-*.rpm" 2>/dev/null | head -n 1)
@@ -131,6 +138,17 @@ if [ -n "$rpm" ]; then
         rpm -qp --qf "%{$tag}\n" "$rpm" >"$scripts/rpm/$tag"
     done
 fi
+# Each package's own generator, which its scripts run.
+mkdir -p "$tmp/payload/deb" "$tmp/payload/rpm"
+[ -z "$deb" ] || dpkg-deb -x "$deb" "$tmp/payload/deb"
+if [ -n "$rpm" ]; then
+    pkg_require rpm2archive
+    rpm2archive - <"$rpm" | tar -xzf - -C "$tmp/payload/rpm"
+fi
+for p in ${deb:+deb} ${rpm:+rpm}; do
+    [ -x "$tmp/payload/$p$GENERATOR_DIR/ec2-net-generator" ] ||
+        pkg_die "the $p package has no $GENERATOR_DIR/ec2-net-generator"
+done
 
 # --- stubs ------------------------------------------------------------------------------
 cat >"$tmp/stubs/systemctl" <<'EOF'
@@ -173,6 +191,7 @@ scenario() {
     W=$tmp/$current
     mkdir -p "$W"
     cp -a "$tmp/stubs" "$W/stubs"
+    cp "$tmp/payload/${current%%-*}$GENERATOR_DIR/ec2-net-generator" "$W/generator"
     STUB_MASKED='' STUB_UNIT_FILES='' STUB_ACTIVE='' STUB_DIVERTED_BY=''
     local s
     for s in "$@"; do
@@ -208,6 +227,9 @@ bad() {
 }
 expect_status0() { if [ "$status" -eq 0 ]; then ok "scripts exit 0"; else bad "a script failed ($status)"; fi; }
 called() { if grep -qxF -- "$1" "$W/calls.log"; then ok "called: $1"; else bad "not called: $1"; fi; }
+said() {   # said TEXT: a script printed this line
+    if grep -qxF -- "$1" "$W/output.log"; then ok "said: $1"; else bad "did not say: $1"; fi
+}
 called_re() { if grep -qE -- "$1" "$W/calls.log"; then ok "called: /$1/"; else bad "not called: /$1/"; fi; }
 not_called() {   # not_called REGEX
     if grep -E -- "$1" "$W/calls.log" >"$W/hits"; then bad "called: $(head -n 1 "$W/hits")"; else ok "not called: /$1/"; fi
@@ -269,6 +291,7 @@ if [ -n "$deb" ]; then
     run "deb/postinst configure"
     expect_status0
     not_called "$STARTS"
+    said "amazon-ec2-net-utils: disabled by [Main] Enable=No in /etc/amazon-ec2-net-utils.conf.d/50-off.conf:3, not taking over the network."
     etc_unchanged
 
     # The last valid assignment wins: main file off, a drop-in on, a later bad value ignored.
@@ -282,6 +305,13 @@ if [ -n "$deb" ]; then
     run "deb/postinst configure"
     expect_status0
     not_called "$STARTS"
+    said "amazon-ec2-net-utils: disabled by ec2net.enable=0 on the kernel command line, not taking over the network."
+
+    # Drop-ins in C order whatever the locale: B.conf is read before a.conf, which wins.
+    scenario deb-install-dropin-order 'dropin=a.conf:[Main]\nEnable=yes\n' 'dropin=B.conf:[Main]\nEnable=no\n'
+    run "deb/postinst configure"
+    expect_status0
+    called "systemctl $START_ALL"
 
     scenario deb-install-masked masked=systemd-resolved.service masked=policy-routes@ens6.service
     run "deb/postinst configure"
@@ -361,6 +391,15 @@ if [ -n "$rpm" ]; then
     run "rpm/POSTIN 1"
     expect_status0
     not_called "$STARTS"
+    said "amazon-ec2-net-utils: disabled by [Main] Enable=off in /etc/amazon-ec2-net-utils.conf.d/00-off.conf:2, not taking over the network."
+    etc_unchanged
+    resolv_is file
+
+    scenario rpm-install-disabled-cmdline 'cmdline=ro "ec2net.enable=no"'
+    run "rpm/POSTIN 1"
+    expect_status0
+    not_called "$STARTS"
+    said "amazon-ec2-net-utils: disabled by ec2net.enable=0 on the kernel command line, not taking over the network."
     etc_unchanged
     resolv_is file
 

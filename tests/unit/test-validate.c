@@ -121,6 +121,24 @@ static void test_ifname(void **state) {
         assert_false(ifname_is_valid(NULL));
 }
 
+/* The name goes into networkd's Name= match, where these would make a glob (or, with '!',
+ * a negation) matching other interfaces; the kernel accepts every one of them. */
+static void test_ifname_glob(void **state) {
+        static const char *const bad[] = {
+                "eth*", "*", "eth?", "eth[0]", "eth[", "eth]", "!eth0", "eth!0",
+                "eth0\\", "\\", "eth\\0",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                if (ifname_is_valid(bad[i]))
+                        fail_msg("accepted '%s'", bad[i]);
+        /* Everything else printable stays accepted, as before. */
+        assert_true(ifname_is_valid("eth0.100"));
+        assert_true(ifname_is_valid("br-a_b+c@d%e"));
+        assert_true(ifname_is_valid("x#y$z&(){}~^"));
+        assert_true(ifname_is_valid("a'b\"c,d;e<f>"));
+}
+
 static void test_hostname(void **state) {
         char h[256];
 
@@ -165,6 +183,7 @@ int main(void) {
                 cmocka_unit_test(test_mac),     cmocka_unit_test(test_ip),
                 cmocka_unit_test(test_cidr),    cmocka_unit_test(test_eni_id),
                 cmocka_unit_test(test_uint),    cmocka_unit_test(test_ifname),
+                cmocka_unit_test(test_ifname_glob),
                 cmocka_unit_test(test_numbering), cmocka_unit_test(test_hostname),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
