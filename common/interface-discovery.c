@@ -8,47 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "file-save.h"
+#include "eni-probe.h"
 #include "interface-discovery.h"
 #include "log.h"
 #include "macro.h"
-#include "netlink.h"
-#include "strv.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
-
-static int read_driver(int net_fd, const char *ifname, char *ret, size_t size) {
-        char link[PATH_MAX], target[PATH_MAX];
-        const char *base;
-        ssize_t n;
-
-        snprintf(link, sizeof link, "%s/device/driver", ifname);
-        n = readlinkat(net_fd, link, target, sizeof target - 1);
-        if (n < 0)
-                return negative_errno();   /* virtual links (lo, bridges) have none */
-        target[n] = '\0';
-        base = strrchr(target, '/');
-        base = base ? base + 1 : target;
-        if (!*base || strlen(base) >= size)
-                return -EINVAL;
-        strcpy(ret, base);
-        return 0;
-}
-
-static int read_mac(int net_fd, const char *ifname, char ret[static MAC_STR_MAX]) {
-        _cleanup_free_ char *text = NULL;
-        char name[PATH_MAX];
-        size_t len;
-        int r;
-
-        snprintf(name, sizeof name, "%s/address", ifname);
-        r = read_file_at(net_fd, name, 64, &text, &len);
-        if (r < 0)
-                return r;
-        if (len > 0 && text[len - 1] == '\n')
-                text[len - 1] = '\0';
-        return validate_mac(text, ret);
-}
 
 static int compare_by_name(const void *a, const void *b) {
         return strcmp(((const PresentInterface *) a)->ifname, ((const PresentInterface *) b)->ifname);
@@ -71,37 +36,23 @@ int interfaces_discover(const char *sysfs_root, const Config *config, PresentInt
                 return -ENOMEM;
 
         while ((de = readdir(d))) {
-                PresentInterface p = {};
+                EniProbe p;
+                int r;
 
                 if (de->d_name[0] == '.')
                         continue;
-                if (!ifname_is_valid(de->d_name)) {
+                r = eni_probe_at(dirfd(d), config, de->d_name, &p);
+                if (r == -ENODEV || IN_SET(r, ENI_PROBE_NO_DRIVER, ENI_PROBE_OTHER_DRIVER, ENI_PROBE_EXCLUDED))
+                        continue;   /* gone meanwhile, or not ours */
+                if (r < 0 || n >= DISCOVERY_MAX_INTERFACES) {
+                        log_debug("Skipping %s: invalid name or MAC address, or too many interfaces.", de->d_name);
                         skipped++;
                         continue;
                 }
-                if (read_driver(dirfd(d), de->d_name, p.driver, sizeof p.driver) < 0) {
-                        /* No driver link: a virtual device. Only veth, which the tests use
-                         * as ENIs (SPEC §9), is worth an ethtool ioctl; with the default
-                         * drivers the generator never opens a socket. */
-                        if (!strv_contains(config->drivers, "veth") ||
-                            link_get_driver(de->d_name, p.driver, sizeof p.driver) < 0)
-                                continue;
-                }
-                if (!config_driver_allowed(config, p.driver))
-                        continue;
-                if (read_mac(dirfd(d), de->d_name, p.mac) < 0) {
-                        log_debug("Skipping %s: unreadable or invalid MAC address.", de->d_name);
-                        skipped++;
-                        continue;
-                }
-                strcpy(p.ifname, de->d_name);
-                if (config_interface_excluded(config, p.ifname, p.mac))
-                        continue;
-                if (n >= DISCOVERY_MAX_INTERFACES) {
-                        skipped++;
-                        continue;
-                }
-                list[n++] = p;
+                list[n++] = (PresentInterface) {};
+                strcpy(list[n - 1].ifname, p.ifname);
+                strcpy(list[n - 1].mac, p.mac);
+                strcpy(list[n - 1].driver, p.driver);
         }
 
         qsort(list, n, sizeof *list, compare_by_name);

@@ -9,6 +9,7 @@
 typedef struct RuntimePaths {
         const char *runtime_dir;   /* /run/amazon-ec2-net-utils */
         const char *network_dir;   /* /run/systemd/network */
+        const char *sysfs_root;    /* /sys (where interfaces are probed, eni-probe.h) */
 } RuntimePaths;
 
 void runtime_paths_get(RuntimePaths *ret);

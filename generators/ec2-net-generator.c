@@ -52,10 +52,6 @@ static const char *const product_units[] = {
         "ec2-net-seed.service",
 };
 
-static const char *sysfs_root(void) {
-        return env_override_path("EC2NET_SYSFS_ROOT") ?: "/sys";   /* tests */
-}
-
 static int mkdir_at(int dir_fd, const char *name) {
         if (mkdirat(dir_fd, name, 0755) < 0 && errno != EEXIST)
                 return negative_errno();
@@ -113,9 +109,11 @@ static int wire_interfaces(int dir_fd, const Config *config) {
         _cleanup_free_ PresentInterface *list = NULL;
         char target[PATH_MAX], unit[256];
         size_t n = 0, skipped = 0;
+        RuntimePaths paths;
         int r;
 
-        r = interfaces_discover(sysfs_root(), config, &list, &n, &skipped);
+        runtime_paths_get(&paths);
+        r = interfaces_discover(paths.sysfs_root, config, &list, &n, &skipped);
         if (r < 0)
                 return log_warning_errno(r, "Failed to enumerate network interfaces, ignoring: %m");
         if (skipped > 0)
@@ -208,7 +206,8 @@ static int run_seed(void) {
                 return log_error_errno(r, "Failed to load the configuration: %m");
         if (!enabled(&config))
                 return 0;
-        r = interfaces_discover(sysfs_root(), &config, &list, &n, NULL);
+        runtime_paths_get(&paths);
+        r = interfaces_discover(paths.sysfs_root, &config, &list, &n, NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to enumerate network interfaces: %m");
         if (n == 0) {
@@ -216,7 +215,6 @@ static int run_seed(void) {
                 return 0;
         }
 
-        runtime_paths_get(&paths);
         r = writable_dir_prepare(paths.runtime_dir, true);
         if (r < 0)
                 return log_error_errno(r, "Cannot write to the runtime directory %s: %m", paths.runtime_dir);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "eni-probe.h"
 #include "escape.h"
 #include "file-save.h"
 #include "interface-setup.h"
@@ -34,41 +35,25 @@
 
 #define BUS_TIMEOUT_USEC (5 * USEC_PER_SEC)
 
-/* The MAC from sysfs (readable inside udev's sandbox); "" when unknown. */
-static void read_mac(const char *ifname, char ret[static MAC_STR_MAX]) {
-        _cleanup_free_ char *text = NULL;
-        char path[PATH_MAX];
-        size_t len;
-
-        ret[0] = '\0';
-        snprintf(path, sizeof path, "/sys/class/net/%s/address", ifname);
-        if (read_file_at(AT_FDCWD, path, 64, &text, &len) < 0)
-                return;
-        if (len > 0 && text[len - 1] == '\n')
-                text[len - 1] = '\0';
-        if (validate_mac(text, ret) < 0)
-                ret[0] = '\0';
-}
-
-static bool driver_allowed(const Config *config, const char *ifname) {
-        const char *env = getenv("ID_NET_DRIVER");   /* set by udev's net_setup_link */
-        char driver[32];
-
-        if (env && *env)
-                return config_driver_allowed(config, env);
-        return link_get_driver(ifname, driver, sizeof driver) >= 0 && config_driver_allowed(config, driver);
-}
-
 static int hotplug_add(const Config *config, const char *ifname) {
-        char mac[MAC_STR_MAX], unit[256];
+        RuntimePaths paths;
+        EniProbe probe;
+        char unit[256];
         int r;
 
-        if (!driver_allowed(config, ifname)) {
-                log_debug("%s: driver not handled, ignoring.", ifname);
+        runtime_paths_get(&paths);
+        r = eni_probe(paths.sysfs_root, config, ifname, &probe);
+        if (r == -ENODEV) {
+                log_debug("%s is gone already, ignoring.", ifname);
                 return 0;
         }
-        read_mac(ifname, mac);
-        if (config_interface_excluded(config, ifname, mac)) {
+        if (r < 0)
+                return log_error_errno(r, "Failed to probe %s: %m", ifname);
+        if (IN_SET(r, ENI_PROBE_NO_DRIVER, ENI_PROBE_OTHER_DRIVER)) {
+                log_debug("%s: driver \"%s\" not handled, ignoring.", ifname, probe.driver);
+                return 0;
+        }
+        if (r == ENI_PROBE_EXCLUDED) {
                 log_info("%s is excluded by configuration, ignoring.", ifname);
                 return 0;
         }

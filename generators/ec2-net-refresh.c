@@ -16,6 +16,7 @@
 
 #include "build-config.h"
 #include "config.h"
+#include "eni-probe.h"
 #include "escape.h"
 #include "imds-client.h"
 #include "imds-eni.h"
@@ -119,18 +120,20 @@ static int parse_argv(int argc, char *argv[]) {
 
 /* Where IMDS requests go (SPEC §3): through the interface itself, then another ENI (IMDS
  * rate-limits per ENI), each only when it holds an IPv4 address, then the default route. */
-static int imds_interfaces(const Config *config, const char *ifname, char ***ret) {
+static int imds_interfaces(const Config *config, const char *sysfs_root, const char *ifname, char ***ret) {
         _cleanup_strv_free_ char **candidates = NULL;
         struct if_nameindex *all = if_nameindex();
         int r;
 
         r = strv_extend(&candidates, ifname);
         for (struct if_nameindex *i = all; r >= 0 && i && i->if_index != 0; i++) {
-                char driver[32];
+                EniProbe probe;
+                int k;
 
-                if (streq(i->if_name, ifname) || !ifname_is_valid(i->if_name) ||
-                    link_get_driver(i->if_name, driver, sizeof driver) < 0 ||
-                    !config_driver_allowed(config, driver))
+                if (streq(i->if_name, ifname))
+                        continue;
+                k = eni_probe(sysfs_root, config, i->if_name, &probe);
+                if (!IN_SET(k, ENI_PROBE_ENI, ENI_PROBE_EXCLUDED))   /* a handled driver */
                         continue;
                 r = strv_extend(&candidates, i->if_name);
                 break;
@@ -167,7 +170,7 @@ static int setup_interface(SetupContext *ctx, const RuntimePaths *paths, bool im
         SetupOutcome o = {};
         int r;
 
-        r = imds_interfaces(ctx->config, arg_ifname, &interfaces);
+        r = imds_interfaces(ctx->config, paths->sysfs_root, arg_ifname, &interfaces);
         if (r < 0)
                 return log_error_errno(r, "Failed to list interfaces: %m");
         ImdsOptions io = {

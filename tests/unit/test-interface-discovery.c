@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "eni-probe.h"
 #include "interface-discovery.h"
+#include "tree-util.h"
 #include "strv.h"
 
 static void test_discover_veth(void **state) {
@@ -38,8 +40,69 @@ static void test_discover_veth(void **state) {
         assert_int_equal(skipped, 0);
 }
 
+/* The one probe every program uses, on the real sysfs of the namespace. */
+static void test_probe_real_sysfs(void **state) {
+        _cleanup_(config_done) Config c = {};
+        EniProbe p;
+
+        assert_int_equal(config_init_defaults(&c), 0);
+        assert_false(eni_probe_needs_kernel(&c));
+        /* A virtual device with the default drivers: not asked from the kernel. */
+        assert_int_equal(eni_probe("/sys", &c, "ens9", &p), ENI_PROBE_NO_DRIVER);
+        assert_string_equal(p.driver, "");
+        assert_int_equal(eni_probe("/sys", &c, "nosuch0", &p), -ENODEV);
+        assert_int_equal(eni_probe("/sys", &c, "ens*", &p), -EINVAL);
+
+        /* The tests' driver comes from the configuration only. */
+        assert_int_equal(config_parse_text(&c, "[Interfaces]\nDrivers=veth\n", 27, "test"), 0);
+        assert_true(eni_probe_needs_kernel(&c));
+        assert_int_equal(eni_probe("/sys", &c, "ens9", &p), ENI_PROBE_ENI);
+        assert_string_equal(p.driver, "veth");
+        assert_string_equal(p.mac, "02:00:00:00:00:09");
+        assert_int_equal(eni_probe("/sys", &c, "lo", &p), ENI_PROBE_NO_DRIVER);   /* ethtool: none */
+        assert_int_equal(config_parse_text(&c, "[Interfaces]\nExcludeMACs=02:00:00:00:00:09\n", 43, "test"), 0);
+        assert_int_equal(eni_probe("/sys", &c, "ens9", &p), ENI_PROBE_EXCLUDED);
+        (void) state;
+}
+
+/* Driver links and addresses as sysfs has them for EC2's devices, in a made-up tree. */
+static void test_probe_device_tree(void **state) {
+        _cleanup_(config_done) Config c = {};
+        _cleanup_free_ char *root = make_temp_dir();
+        char path[PATH_MAX], cmd[3 * PATH_MAX];
+        EniProbe p;
+
+        snprintf(cmd, sizeof cmd,
+                 "set -e; cd %s; mkdir -p class/net/ens5 class/net/ens6 class/net/ens7 devices/a devices/b devices/c "
+                 "bus/pci/drivers/ena bus/pci/drivers/ixgbevf; "
+                 "ln -s ../../../bus/pci/drivers/ena devices/a/driver; ln -s ../../../devices/a class/net/ens5/device; "
+                 "ln -s ../../../bus/pci/drivers/ixgbevf devices/b/driver; ln -s ../../../devices/b class/net/ens6/device; "
+                 "ln -s ../../../bus/pci/drivers/ena devices/c/driver; ln -s ../../../devices/c class/net/ens7/device; "
+                 "echo 06:00:00:00:00:05 > class/net/ens5/address; echo 06:00:00:00:00:06 > class/net/ens6/address; "
+                 "echo 'not-a-mac' > class/net/ens7/address", root);
+        assert_int_equal(system(cmd), 0);
+        assert_int_equal(config_init_defaults(&c), 0);
+        assert_int_equal(config_parse_text(&c, "[Interfaces]\nDrivers=ena\n", 25, "test"), 0);
+
+        assert_int_equal(eni_probe(root, &c, "ens5", &p), ENI_PROBE_ENI);
+        assert_string_equal(p.driver, "ena");
+        assert_string_equal(p.mac, "06:00:00:00:00:05");
+        assert_int_equal(eni_probe(root, &c, "ens6", &p), ENI_PROBE_OTHER_DRIVER);
+        assert_string_equal(p.driver, "ixgbevf");
+        assert_int_equal(eni_probe(root, &c, "ens7", &p), -EBADMSG);
+        snprintf(path, sizeof path, "%s/class/net/ens5/address", root);
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(eni_probe(root, &c, "ens5", &p), -ENODEV);   /* went away meanwhile */
+        rm_rf(root);
+        (void) state;
+}
+
 int main(void) {
-        const struct CMUnitTest tests[] = { cmocka_unit_test(test_discover_veth) };
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_discover_veth),
+                cmocka_unit_test(test_probe_real_sysfs),
+                cmocka_unit_test(test_probe_device_tree),
+        };
 
         if (geteuid() != 0) {
                 fprintf(stderr, "needs root (a private network namespace), skipping\n");
