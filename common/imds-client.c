@@ -32,16 +32,12 @@ static void curl_slist_free_allp(struct curl_slist **l) {
                 sym_curl_slist_free_all(*l);
 }
 
-typedef struct Route {
-        const char *endpoint;
-        const char *interface;   /* "" = default route */
-} Route;
 
 struct ImdsClient {
         CURL *curl;
         char **endpoints;
         char **interfaces;
-        Route *routes;
+        ImdsRoute *routes;
         size_t n_routes;
         size_t route;            /* index of the route in use */
         bool route_confirmed;    /* the route answered at least once in this run */
@@ -162,13 +158,13 @@ static int build_routes(ImdsClient *c) {
                         return -ENOMEM;
                 n_if = 1;
         }
-        c->routes = calloc(n_ep * n_if, sizeof(Route));
+        c->routes = calloc(n_ep * n_if, sizeof(ImdsRoute));
         if (!c->routes)
                 return -ENOMEM;
         /* Each endpoint through every interface before the next endpoint (SPEC §3). */
         for (size_t e = 0; e < n_ep; e++)
                 for (size_t i = 0; i < n_if; i++)
-                        c->routes[k++] = (Route) { c->endpoints[e], c->interfaces[i] };
+                        c->routes[k++] = (ImdsRoute) { c->endpoints[e], c->interfaces[i] };
         c->n_routes = k;
         return 0;
 }
@@ -230,12 +226,8 @@ unsigned imds_client_requests(const ImdsClient *c) {
         return c->n_requests;
 }
 
-const char *imds_client_route_interface(const ImdsClient *c) {
-        return c->route_confirmed ? c->routes[c->route].interface : NULL;
-}
-
-const char *imds_client_route_endpoint(const ImdsClient *c) {
-        return c->route_confirmed ? c->routes[c->route].endpoint : NULL;
+const ImdsRoute *imds_client_answered_route(const ImdsClient *c) {
+        return c->route_confirmed ? &c->routes[c->route] : NULL;
 }
 
 static long msec_until(uint64_t deadline, uint64_t cap) {
@@ -250,7 +242,7 @@ static long msec_until(uint64_t deadline, uint64_t cap) {
  * is left to even try, -ENOMEM, or 0 (look at resp). */
 static int http_exchange(ImdsClient *c, bool put_token, const char *path, Response *resp) {
         _cleanup_(curl_slist_free_allp) struct curl_slist *headers = NULL;
-        const Route *route = &c->routes[c->route];
+        const ImdsRoute *route = &c->routes[c->route];
         char url[512], header[TOKEN_MAX + 64], iface[IFNAME_MAX_BUF];
         long timeout_ms = msec_until(c->deadline_usec, c->request_timeout_usec);
         struct curl_slist *h;

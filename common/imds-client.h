@@ -33,6 +33,11 @@
 
 typedef struct ImdsClient ImdsClient;
 
+typedef struct ImdsRoute {
+        const char *endpoint;
+        const char *interface;   /* bound to this interface; "" = the default route */
+} ImdsRoute;
+
 typedef struct ImdsOptions {
         char *const *endpoints;        /* base URLs, tried in order; NULL: the defaults */
         char *const *interfaces;       /* bind requests to these, in order; "" = default route */
@@ -55,6 +60,6 @@ int imds_get(ImdsClient *c, const char *path, char **ret_body, size_t *ret_len);
 
 /* HTTP requests made so far (token PUTs included), for logs and benchmarks. */
 unsigned imds_client_requests(const ImdsClient *c);
-/* The interface ("" for the default route) and endpoint that answered, or NULL. */
-const char *imds_client_route_interface(const ImdsClient *c);
-const char *imds_client_route_endpoint(const ImdsClient *c);
+/* The route IMDS answered on in this run (also a 403 or 404), or NULL when it never
+ * answered: whether this run reached IMDS at all. */
+const ImdsRoute *imds_client_answered_route(const ImdsClient *c);

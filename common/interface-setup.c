@@ -132,9 +132,7 @@ static void add_altname(const LinkInfo *link, const char *name, SetupOutcome *o)
         if (strv_contains(link->altnames, name) || streq(link->ifname, name))
                 return;
         r = link_add_altname(link->ifindex, name);
-        if (r > 0)
-                o->n_altnames_added++;
-        else if (r < 0)
+        if (r < 0)
                 snprintf(o->altname_error, sizeof o->altname_error, "%s: %s", name, strerror(-r));
 }
 
@@ -189,7 +187,6 @@ static int fetch_eni(SetupContext *ctx, const LinkInfo *link, SetupMode mode, In
         r = state_load(ctx->runtime_dir, link->ifname, link->mac, state);
         if (r >= 0) {
                 /* Seeded at boot or set up before: only what can change is re-read. */
-                o->from_state = true;
                 return imds_refresh_interface(ctx->imds, &state->eni);
         }
 

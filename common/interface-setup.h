@@ -44,11 +44,9 @@ typedef struct SetupOutcome {
                                        * addresses (nothing done) */
         bool excluded;                /* excluded by configuration: nothing done */
         bool changed;                 /* files of this interface changed */
-        bool from_state;              /* static ENI data came from an earlier run */
         char mac[MAC_STR_MAX];
         char interface_id[ENI_ID_MAX];
         unsigned table;
-        int n_altnames_added;
         char altname_error[128];      /* an altname that could not be added, for a warning */
         char shadowed_by[256];        /* another .network file networkd applies instead of
                                        * ours (reported once per boot), or "" */

@@ -30,8 +30,36 @@ static void inotify_drain(int fd) {
                 ;
 }
 
+/* The kernel reports a descriptor's close (IN_CLOSE_*) before it drops the flock() held
+ * through it, so a waiter woken by a killed holder's close can find the lock still held.
+ * After every wake-up whose try failed, one more try this much later covers that; a holder
+ * that releases unlocks before it closes (file_lock_release) and needs none. */
+#define LOCK_RECHECK_USEC (20 * USEC_PER_MSEC)
+
+/* Waits for an inotify event, or for the grace after the last one. 1: an event, 0: the
+ * grace passed (look again), -ETIMEDOUT: the deadline passed. */
+static int inotify_wait(int fd, uint64_t deadline_usec, uint64_t *recheck_usec) {
+        uint64_t until = *recheck_usec && *recheck_usec < deadline_usec ? *recheck_usec : deadline_usec;
+        int r;
+
+        r = fd_wait_readable(fd, until);
+        if (r < 0)
+                return r;
+        if (r == 0) {
+                if (until >= deadline_usec)
+                        return -ETIMEDOUT;
+                *recheck_usec = 0;   /* one look after the grace, then events only */
+                return 0;
+        }
+        inotify_drain(fd);
+        *recheck_usec = usec_add(now_usec(), LOCK_RECHECK_USEC);
+        return 1;
+}
+
+
 int file_lock_acquire(const char *path, uint64_t deadline_usec, FileLock *ret) {
         _cleanup_close_ int inotify_fd = -1;
+        uint64_t recheck = 0;
 
         for (;;) {
                 _cleanup_close_ int fd = -1;
@@ -75,12 +103,9 @@ int file_lock_acquire(const char *path, uint64_t deadline_usec, FileLock *ret) {
                                 watching = true;
                                 continue;
                         }
-                        r = fd_wait_readable(inotify_fd, deadline_usec);
+                        r = inotify_wait(inotify_fd, deadline_usec, &recheck);
                         if (r < 0)
                                 return r;
-                        if (r == 0)
-                                return -ETIMEDOUT;
-                        inotify_drain(inotify_fd);
                 }
         }
 }
@@ -88,9 +113,11 @@ int file_lock_acquire(const char *path, uint64_t deadline_usec, FileLock *ret) {
 void file_lock_release(FileLock *l) {
         if (!l || l->fd < 0)
                 return;
-        /* Unlink while still holding the lock, so that a waiter sees it is stale. */
+        /* Unlink while still holding the lock, so that a waiter sees it is stale; unlock
+         * before the close, whose inotify event wakes the waiters, so that they find it free. */
         if (l->path)
                 (void) unlink(l->path);
+        (void) flock(l->fd, LOCK_UN);
         close(l->fd);
         free(l->path);
         *l = FILE_LOCK_NULL;
@@ -161,6 +188,7 @@ int interface_locks_remove_stale(const char *runtime_dir) {
 
 int interface_locks_wait_released(const char *runtime_dir, uint64_t deadline_usec) {
         _cleanup_close_ int inotify_fd = -1;
+        uint64_t recheck = 0;
         char path[PATH_MAX];
         int r;
 
@@ -176,12 +204,9 @@ int interface_locks_wait_released(const char *runtime_dir, uint64_t deadline_use
                 r = interface_locks_count_held(runtime_dir);
                 if (r <= 0)
                         return r;
-                r = fd_wait_readable(inotify_fd, deadline_usec);
+                r = inotify_wait(inotify_fd, deadline_usec, &recheck);
                 if (r < 0)
                         return r;
-                if (r == 0)
-                        return -ETIMEDOUT;
-                inotify_drain(inotify_fd);
         }
 }
 

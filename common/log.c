@@ -42,12 +42,6 @@ void log_open(const char *ident, LogTarget target) {
         log_state.target = target;
 }
 
-void log_close(void) {
-        if (log_state.kmsg_fd >= 0)
-                close(log_state.kmsg_fd);
-        log_state.kmsg_fd = -1;
-}
-
 void log_set_max_level(int level) {
         if (level >= LOG_EMERG && level <= LOG_DEBUG)
                 log_state.max_level = level;

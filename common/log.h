@@ -31,7 +31,6 @@ typedef enum LogTarget {
 #define MESSAGE_ID_SHADOWED         "a4c7e1f9b2d54a3e8c6f0b9d7e3a1c26"
 
 void log_open(const char *ident, LogTarget target);
-void log_close(void);
 void log_set_max_level(int level);
 int log_get_max_level(void);
 /* Parses EC2NET_LOG_LEVEL (debug|info|notice|warning|err or 0-7); ignores bad values. */

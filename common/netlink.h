@@ -55,7 +55,6 @@ int link_add_altname(int ifindex, const char *altname);
 
 typedef struct LinkAddresses {
         bool has_global_ipv4;     /* an IPv4 address outside 169.254.0.0/16 (SPEC §4 "subnet has IPv4") */
-        bool has_link_local_ipv4; /* an address in 169.254.0.0/16 */
         bool has_global_ipv6;     /* an IPv6 address with scope global (not tentative/dadfailed) */
 } LinkAddresses;
 

@@ -20,7 +20,6 @@ int strv_extend(char ***l, const char *value);
 /* Splits on blanks (space, tab); empty result is a valid empty vector (not NULL). */
 int strv_split_blank(const char *s, char ***ret);
 char **strv_copy(char *const *l);
-bool strv_equal(char *const *a, char *const *b);
 void strv_sort(char **l);
 
 #define STRV_FOREACH(s, l) for (char *const *s = (l); s && *s; s++)

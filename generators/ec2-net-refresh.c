@@ -200,7 +200,7 @@ static int setup_interface(SetupContext *ctx, const RuntimePaths *paths, bool im
                 return log_failure(r, "Could not configure %s", arg_ifname);
         /* Only once IMDS answered (a missing or excluded interface never asks it): later
          * initial setups get their full budget again. */
-        if (imds_client_route_endpoint(imds))
+        if (imds_client_answered_route(imds))
                 imds_unavailable_mark(paths->runtime_dir, false);
         if (o.link_missing) {
                 log_debug("Interface %s is gone, nothing to refresh.", arg_ifname);

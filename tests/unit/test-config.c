@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "config.h"
-#include "strv.h"
+#include "strv-test-util.h"
 #include "tree-util.h"
 
 /* ---- helpers ---- */

@@ -70,7 +70,7 @@ static void test_token_flow_and_values(void **state) {
         assert_int_equal(imds_client_requests(c), 3);
         assert_int_equal(fake_imds_count(&fake, "PUT", "/latest/api/token"), 1);
         assert_int_equal(fake_imds_count(&fake, "GET", NULL), 2);
-        assert_string_equal(imds_client_route_endpoint(c), fake.endpoint);
+        assert_string_equal(imds_client_answered_route(c)->endpoint, fake.endpoint);
 }
 
 static void test_404_is_absent_not_empty(void **state) {
@@ -294,8 +294,8 @@ static void test_endpoint_and_route_fallback(void **state) {
 
         assert_int_equal(imds_client_new(&o, &c), 0);
         assert_int_equal(imds_get(c, "mac", &a, NULL), 0);
-        assert_string_equal(imds_client_route_endpoint(c), fake.endpoint);
-        assert_string_equal(imds_client_route_interface(c), "");
+        assert_string_equal(imds_client_answered_route(c)->endpoint, fake.endpoint);
+        assert_string_equal(imds_client_answered_route(c)->interface, "");
 }
 
 static void test_cached_token_survives_route_fallback(void **state) {

@@ -8,7 +8,7 @@
 
 #include "imds-parse.h"
 #include "macro.h"
-#include "strv.h"
+#include "strv-test-util.h"
 
 static char **parse(const char *body, size_t len, ImdsValueType type, int expect) {
         char **l = NULL;

@@ -118,6 +118,43 @@ static void test_waiter_is_woken_not_polling(void **state) {
         rm_rf(dir);
 }
 
+/* A holder killed while a waiter waits: the kernel closes its descriptor (an inotify event
+ * that comes just before the lock is dropped) and the waiter gets the lock at once, not at
+ * its deadline. */
+static void test_waiter_woken_by_killed_holder(void **state) {
+        _cleanup_free_ char *dir = make_temp_dir();
+        FileLock mine = FILE_LOCK_NULL;
+        uint64_t t0;
+        pid_t pid;
+        int p[2];
+        char c;
+
+        for (int round = 0; round < 5; round++) {
+                assert_int_equal(pipe(p), 0);
+                pid = fork();
+                assert_true(pid >= 0);
+                if (pid == 0) {
+                        FileLock l = FILE_LOCK_NULL;
+
+                        close(p[0]);
+                        if (interface_lock_acquire(dir, "eth7", usec_add(now_usec(), USEC_PER_SEC), &l) < 0)
+                                _exit(1);
+                        (void) !write(p[1], "x", 1);
+                        sleep_usec(100 * USEC_PER_MSEC);
+                        raise(SIGKILL);
+                }
+                close(p[1]);
+                assert_int_equal(read(p[0], &c, 1), 1);
+                close(p[0]);
+                t0 = now_usec();
+                assert_int_equal(interface_lock_acquire(dir, "eth7", usec_add(now_usec(), 10 * USEC_PER_SEC), &mine), 0);
+                assert_true(now_usec() - t0 < 2 * USEC_PER_SEC);
+                assert_int_equal(waitpid(pid, NULL, 0), pid);
+                file_lock_release(&mine);
+        }
+        rm_rf(dir);
+}
+
 /* Waiting for every interface lock to be released: woken when a holder dies (its
  * descriptor closed by the kernel) or releases; bounded otherwise. */
 static void test_wait_released(void **state) {
@@ -164,6 +201,7 @@ int main(void) {
                 cmocka_unit_test(test_lock_wait_release),
                 cmocka_unit_test(test_killed_holder),
                 cmocka_unit_test(test_waiter_is_woken_not_polling),
+                cmocka_unit_test(test_waiter_woken_by_killed_holder),
                 cmocka_unit_test(test_wait_released),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

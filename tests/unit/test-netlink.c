@@ -341,13 +341,11 @@ static void test_addresses(void **state) {
         /* An up link gets an IPv6 link-local address on its own: not global. */
         assert_int_equal(link_get_addresses(ifindex, &a), 0);
         assert_false(a.has_global_ipv4);
-        assert_false(a.has_link_local_ipv4);
         assert_false(a.has_global_ipv6);
 
         assert_int_equal(address_add(ifindex, "169.254.10.20", 16, false), 0);
         assert_int_equal(link_get_addresses(ifindex, &a), 0);
         assert_false(a.has_global_ipv4);
-        assert_true(a.has_link_local_ipv4);
         assert_false(a.has_global_ipv6);
 
         assert_int_equal(address_add(ifindex, "fe80::1234", 64, true), 0);
@@ -357,7 +355,6 @@ static void test_addresses(void **state) {
         assert_int_equal(address_add(ifindex, "192.0.2.10", 24, false), 0);
         assert_int_equal(link_get_addresses(ifindex, &a), 0);
         assert_true(a.has_global_ipv4);
-        assert_true(a.has_link_local_ipv4);
         assert_false(a.has_global_ipv6);
 
         assert_int_equal(address_add(ifindex, "2001:db8::10", 64, true), 0);
@@ -368,7 +365,6 @@ static void test_addresses(void **state) {
         /* Only this link's addresses count. */
         assert_int_equal(link_get_addresses(other, &b), 0);
         assert_false(b.has_global_ipv4);
-        assert_false(b.has_link_local_ipv4);
         assert_false(b.has_global_ipv6);
 
         assert_int_equal(link_get_addresses(0, &b), -EINVAL);
@@ -486,7 +482,6 @@ static void test_wait_for_addresses_deadline(void **state) {
         assert_true(elapsed >= timeout);
         assert_true(elapsed < timeout + 200 * USEC_PER_MSEC);
         assert_false(a.has_global_ipv4);
-        assert_true(a.has_link_local_ipv4); /* the last state */
 
         /* Half of what is wanted is not enough; the state is still reported. */
         assert_int_equal(address_add(ifindex, "192.0.2.31", 24, false), 0);
@@ -776,7 +771,6 @@ static void test_parse_address_message(void **state) {
         newaddr_message(&m, AF_INET, 3, RT_SCOPE_LINK, 0);
         assert_int_equal(netlink_message_append(&m, IFA_ADDRESS, v4_ll, sizeof(v4_ll)), 0);
         assert_int_equal(link_addresses_add_message(&a, 3, &m.header), 1);
-        assert_true(a.has_link_local_ipv4);
         assert_false(a.has_global_ipv4);
 
         /* Wrong sizes. */
