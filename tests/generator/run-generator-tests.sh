@@ -8,7 +8,12 @@
 #   expected/    the tree the generator must produce (symlinks compared by target)
 # The generator runs under strace: it must open no socket and start no program.
 # Usage: run-generator-tests.sh GENERATOR_BINARY [UNIT_DIR]
+#        run-generator-tests.sh --update GENERATOR_BINARY [UNIT_DIR]
+# The test only compares. --update (what tests/update-golden.sh runs) rewrites every
+# expected/ from the generator's output and checks nothing: review its diff.
 set -u
+update=
+if [ "${1:-}" = --update ]; then update=1; shift; fi
 gen=$1
 unit_dir=${2:-/usr/lib/systemd/system}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -53,12 +58,14 @@ for case_dir in "$here"/cases/*/; do
         "${trace[@]}" "$gen" "$work/out/normal" "$work/out/early" "$work/out/late" 2>"$work/stderr"
     rc=$?
 
+    if [ -n "$update" ]; then
+        rm -rf "$case_dir/expected" && cp -a "$work/out/normal" "$case_dir/expected" &&
+            echo "updated ${case_dir%/}/expected (generator exit code $rc)"
+        continue
+    fi
     problems=()
     [ $rc -eq 0 ] || problems+=("exit code $rc")
     mkdir -p "$case_dir/expected"
-    if [ -n "${UPDATE_GOLDEN:-}" ]; then
-        rm -rf "$case_dir/expected" && cp -a "$work/out/normal" "$case_dir/expected"
-    fi
     if ! d=$(diff -r --no-dereference "$case_dir/expected" "$work/out/normal" 2>&1); then
         problems+=("tree differs: $d")
     fi
@@ -76,6 +83,11 @@ for case_dir in "$here"/cases/*/; do
         fail=$((fail + 1)); echo "FAIL: $name"; printf '  %s\n' "${problems[@]}"; sed 's/^/  stderr: /' "$work/stderr"
     fi
 done
+
+if [ -n "$update" ]; then
+    echo "expected trees rewritten: review the diff (git diff $here/cases) before committing"
+    exit 0
+fi
 
 # The generator never fails boot, even used wrongly.
 "$gen" >/dev/null 2>&1; [ $? -eq 2 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: usage error exit code"; }
