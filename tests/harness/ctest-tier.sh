@@ -11,6 +11,7 @@
 #                         not start, and in strict mode when one skipped or none ran
 #   valgrind_tier NAME DIR
 #                         every DIR/tests/unit/test-* under valgrind, with the same rules
+#                         ($TIER_VALGRIND instead of valgrind: the self-test's stand-in)
 #   tier_summary          one line per tier run so far and the totals (run-all's last word)
 #
 # A skip (exit 77, ctest "Skipped") is how a test says it could not run here (not root, a
@@ -97,7 +98,7 @@ valgrind_tier() {
     for t in "$dir"/tests/unit/test-*; do
         if [ ! -f "$t" ] || [ ! -x "$t" ]; then continue; fi
         rc=0
-        valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+        "${TIER_VALGRIND:-valgrind}" -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
             --show-leak-kinds=definite "$t" >"$t.valgrind.log" 2>&1 || rc=$?
         case $rc in
             0) ran=$((ran + 1)) passed=$((passed + 1)); echo "valgrind clean: $(basename "$t")" ;;

@@ -28,14 +28,23 @@ set_tests_properties(gone-a PROPERTIES LABELS gone)
 EOF
 cmake -S "$tmp/project" -B "$tmp/build" >"$tmp/cmake.log" 2>&1 || { cat "$tmp/cmake.log"; exit 1; }
 
-# The valgrind loop's input: BUILD/tests/unit/test-* binaries.
+# The valgrind loop's input: BUILD/tests/unit/test-* executables, run by a stand-in for
+# valgrind (what is tested is the loop's counting, and package builds have no valgrind).
 mkdir -p "$tmp/vg-skip/tests/unit" "$tmp/vg-fail/tests/unit"
 for prog in ok:0 skip:77 fail:1; do
-    printf 'int main(void) { return %s; }\n' "${prog#*:}" >"$tmp/$prog.c"
-    cc -o "$tmp/test-${prog%:*}" "$tmp/$prog.c" || exit 1
+    printf '#!/bin/sh\nexit %s\n' "${prog#*:}" >"$tmp/test-${prog%:*}"
+    chmod +x "$tmp/test-${prog%:*}"
 done
 cp "$tmp/test-ok" "$tmp/test-skip" "$tmp/vg-skip/tests/unit/"
 cp "$tmp/test-ok" "$tmp/test-fail" "$tmp/vg-fail/tests/unit/"
+cat >"$tmp/valgrind" <<'EOF'
+#!/bin/sh
+# Runs the program, its last argument, as valgrind would, without checking anything.
+for p; do :; done
+exec "$p"
+EOF
+chmod +x "$tmp/valgrind"
+export TIER_VALGRIND=$tmp/valgrind
 
 # check DESCRIPTION WANT_RC WANT_LINE ENV... -- FUNCTION ARGS...: runs FUNCTION from the
 # library in a clean shell with ENV (CI and EC2NET_NO_SKIP cleared first); its exit status
