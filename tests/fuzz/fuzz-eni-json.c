@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The per-interface state read back from /run: any JSON gives a valid model or an error,
- * and a valid model renders to files in which no value can start a new line or section. */
+ * and a valid model renders to files in which every line is one the renderer may write
+ * for that model (rendered-check.h): no value can start a new line, section or key. */
 #include "fuzz-check.h"
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "eni.h"
 #include "render.h"
+#include "rendered-check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -23,12 +26,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                      .secondary_addresses = true };
                 RenderInput in = { .ifname = "eth1", .eni = &eni, .has_ipv4 = true, .has_ipv6 = true };
 
-                if (render_interface(&in, &s, &r) >= 0)
-                        for (int f = 0; f < _IFACE_FILE_MAX; f++)
-                                for (const char *p = r.content[f]; p && (p = strchr(p, '\n')); p++)
-                                        /* Every line is a comment, a section, a key=value or empty. */
-                                        FUZZ_CHECK(p[1] == '\0' || p[1] == '\n' || p[1] == '#' || p[1] == '[' ||
-                                               (p[1] >= 'A' && p[1] <= 'Z'));
+                if (render_interface(&in, &s, &r) >= 0) {
+                        char err[512];
+
+                        if (rendered_interface_check(&in, &s, &r, err, sizeof err) < 0) {
+                                fprintf(stderr, "rendered output the renderer may not write: %s\n", err);
+                                FUZZ_CHECK(false);
+                        }
+                }
                 rendered_interface_done(&r);
                 eni_done(&eni);
         }

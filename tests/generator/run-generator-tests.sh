@@ -8,7 +8,12 @@
 #   expected/    the tree the generator must produce (symlinks compared by target)
 # The generator runs under strace: it must open no socket and start no program.
 # Usage: run-generator-tests.sh GENERATOR_BINARY [UNIT_DIR]
+#        run-generator-tests.sh --update GENERATOR_BINARY [UNIT_DIR]
+# The test only compares. --update (what tests/update-golden.sh runs) rewrites every
+# expected/ from the generator's output and checks nothing: review its diff.
 set -u
+update=
+if [ "${1:-}" = --update ]; then update=1; shift; fi
 gen=$1
 unit_dir=${2:-/usr/lib/systemd/system}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,6 +23,14 @@ pass=0 fail=0
 
 if [ "$unit_dir" != /usr/lib/systemd/system ]; then
     echo "expected trees assume units in /usr/lib/systemd/system, built with $unit_dir: skipping"
+    exit 77
+fi
+
+# Without strace the check that the generator opens no socket and starts no program would
+# not run: that is a skip, not a pass. A sanitizer build sets EC2NET_TEST_NO_STRACE (LeakSanitizer cannot run
+# under ptrace) and checks memory instead.
+if [ -z "$update" ] && [ -z "${EC2NET_TEST_NO_STRACE:-}" ] && ! command -v strace >/dev/null; then
+    echo "strace is not installed (tests/install-deps.sh installs it): skipping"
     exit 77
 fi
 
@@ -46,19 +59,21 @@ for case_dir in "$here"/cases/*/; do
 
     trace=()
     # A sanitizer build checks memory instead: LeakSanitizer cannot run under ptrace.
-    if [ -z "${EC2NET_TEST_NO_STRACE:-}" ] && command -v strace >/dev/null; then
+    if [ -z "$update" ] && [ -z "${EC2NET_TEST_NO_STRACE:-}" ]; then
         trace=(strace -f -qq -o "$work/strace" -e trace=socket,connect,execve,execveat,fork,vfork,clone,clone3,open,openat)
     fi
     EC2NET_SYSFS_ROOT=$work/sys EC2NET_KERNEL_CMDLINE=$work/cmdline EC2NET_CONFIG=$work/config \
         "${trace[@]}" "$gen" "$work/out/normal" "$work/out/early" "$work/out/late" 2>"$work/stderr"
     rc=$?
 
+    if [ -n "$update" ]; then
+        rm -rf "$case_dir/expected" && cp -a "$work/out/normal" "$case_dir/expected" &&
+            echo "updated ${case_dir%/}/expected (generator exit code $rc)"
+        continue
+    fi
     problems=()
     [ $rc -eq 0 ] || problems+=("exit code $rc")
     mkdir -p "$case_dir/expected"
-    if [ -n "${UPDATE_GOLDEN:-}" ]; then
-        rm -rf "$case_dir/expected" && cp -a "$work/out/normal" "$case_dir/expected"
-    fi
     if ! d=$(diff -r --no-dereference "$case_dir/expected" "$work/out/normal" 2>&1); then
         problems+=("tree differs: $d")
     fi
@@ -80,6 +95,11 @@ for case_dir in "$here"/cases/*/; do
         fail=$((fail + 1)); echo "FAIL: $name"; printf '  %s\n' "${problems[@]}"; sed 's/^/  stderr: /' "$work/stderr"
     fi
 done
+
+if [ -n "$update" ]; then
+    echo "expected trees rewritten: review the diff (git diff $here/cases) before committing"
+    exit 0
+fi
 
 # The generator never fails boot, even used wrongly.
 "$gen" >/dev/null 2>&1; [ $? -eq 2 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL: usage error exit code"; }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Reading ENIs from IMDS into the model (SPEC §3), against the fake IMDS serving real data
- * recorded by others (shared/fixtures/imds, cloud-init's DEFAULT_METADATA and
+ * recorded by others (tests/fixtures/imds, cloud-init's DEFAULT_METADATA and
  * MULTI_NIC_V6_ONLY_MD): keys fetched only when listed, validation, propagation delays,
- * and the request budget of a refresh.
+ * and the request budget of a refresh. A missing fixture is a failure, never a skip: these
+ * cases are the only ones built on metadata we did not write ourselves.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,20 +20,26 @@
 #include "strv.h"
 #include "time-util.h"
 
-#define FIXTURE "/../shared/fixtures/imds/cloud-init-test_ec2-metadata.json"
+/* IMDS_FIXTURE_DIR comes from tests/unit/CMakeLists.txt: the copy in this repository. */
+#define FIXTURE IMDS_FIXTURE_DIR "/cloud-init-test_ec2-metadata.json"
 
 static FakeImds fake;
 static char *run_dir;
 
+static json_t *fixture_load(void) {
+        json_error_t err;
+        json_t *all = json_load_file(FIXTURE, 0, &err);
+
+        if (!all)
+                fail_msg("%s: %s", FIXTURE, err.text);
+        return all;
+}
+
 /* Builds a scenario from a fixture entry, optionally with extra keys for one MAC. */
 static char *scenario_from_fixture(const char *entry, const char *mac, const char *key, json_t *value) {
-        char path[PATH_MAX];
-        json_auto_t *all = NULL;
+        json_auto_t *all = fixture_load();
         json_t *md;
 
-        snprintf(path, sizeof path, "%s%s", SOURCE_DIR, FIXTURE);
-        all = json_load_file(path, 0, NULL);
-        assert_non_null(all);
         md = json_object_get(all, entry);
         assert_non_null(md);
         /* The recording has an association with an empty public IP as a key (an empty path
@@ -232,12 +239,10 @@ static void test_network_card(void **state) {
 }
 
 static int setup_v6_only(void **state) {
-        char path[PATH_MAX];
-        json_auto_t *all = NULL;
+        json_auto_t *all = fixture_load();
         _cleanup_free_ char *s = NULL;
 
-        snprintf(path, sizeof path, "%s%s", SOURCE_DIR, FIXTURE);
-        all = json_load_file(path, 0, NULL);
+        assert_non_null(json_object_get(all, "MULTI_NIC_V6_ONLY_MD"));
         json_auto_t *scenario = json_pack("{s:{s:s, s:{s:O}}}", "meta-data", "mac", "02:7c:03:b8:5c:af", "network",
                                           "interfaces", json_object_get(all, "MULTI_NIC_V6_ONLY_MD"));
         s = json_dumps(scenario, 0);
@@ -265,12 +270,10 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_network_card, setup_multicard, teardown),
                 cmocka_unit_test_setup_teardown(test_ipv6_only, setup_v6_only, teardown),
         };
-        char path[PATH_MAX];
 
-        snprintf(path, sizeof path, "%s%s", SOURCE_DIR, FIXTURE);
-        if (access(path, R_OK) < 0) {
-                fprintf(stderr, "%s missing, skipping\n", path);
-                return 77;
+        if (access(FIXTURE, R_OK) < 0) {
+                fprintf(stderr, "%s: %m (the fixture is part of the repository)\n", FIXTURE);
+                return EXIT_FAILURE;
         }
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
