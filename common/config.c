@@ -44,8 +44,6 @@ struct ConfigKey {
         bool lower_case;                        /* lists: store entries lower-cased */
 };
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
-
 /* A section name we only warned about once; the keys under it are skipped silently. */
 static const char section_unknown[] = "";
 
@@ -588,7 +586,7 @@ static int dropin_names_insert(char **names, size_t *n, const char *name, bool *
 
 static int config_load_dropins(Config *c, const char *dir) {
         _cleanup_strv_free_ char **names = NULL;
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
         bool overflow = false;
         struct dirent *de;
         size_t n = 0;

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "eni-probe.h"
-#include "file-save.h"
+#include "file-read.h"
 #include "log.h"
 #include "macro.h"
 #include "netlink.h"

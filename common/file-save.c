@@ -10,68 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file-read.h"
 #include "file-save.h"
 #include "log.h"
 #include "macro.h"
-
-/* Opens a regular file for reading: never through a symlink, never blocking on a FIFO. */
-static int open_regular_at(int dir_fd, const char *name, int *ret_fd) {
-        _cleanup_close_ int fd = -1;
-        struct stat st;
-
-        /* O_NONBLOCK: a FIFO planted where a file should be must not hang us. */
-        fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
-        if (fd < 0)
-                return negative_errno();
-        if (fstat(fd, &st) < 0)
-                return negative_errno();
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
-        *ret_fd = TAKE_FD(fd);
-        return 0;
-}
-
-static int read_fd(int fd, size_t max, char **ret, size_t *ret_size) {
-        _cleanup_free_ char *buf = NULL;
-        size_t size = 0;
-
-        /* No size check from fstat(): sysfs says 4096 and procfs 0 whatever they hold. The
-         * read below is what is bounded. */
-        buf = malloc(max + 1);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t n = read(fd, buf + size, max + 1 - size);
-
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                if (n == 0)
-                        break;
-                size += (size_t) n;
-                if (size > max)
-                        return -EFBIG;
-        }
-        buf[size] = '\0';
-        *ret = TAKE_PTR(buf);
-        if (ret_size)
-                *ret_size = size;
-        return 0;
-}
-
-int read_file_at(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = -1;
-        int r;
-
-        r = open_regular_at(dir_fd, name, &fd);
-        if (r < 0)
-                return r;
-        return read_fd(fd, max, ret, ret_size);
-}
 
 static bool bytes_match(int dir_fd, const char *name, const char *content, size_t len) {
         _cleanup_free_ char *old = NULL;
@@ -97,7 +39,7 @@ static int content_matches(int dir_fd, const char *name, const char *content, si
         size_t old_len = 0;
         struct stat st;
 
-        if (open_regular_at(dir_fd, name, &fd) < 0 || read_fd(fd, FILE_SAVE_MAX_SIZE, &old, &old_len) < 0)
+        if (file_open_regular_at(dir_fd, name, &fd) < 0 || file_read_fd(fd, FILE_SAVE_MAX_SIZE, &old, &old_len) < 0)
                 return 0;
         if (!old || old_len != len || memcmp(old, content, len) != 0)
                 return 0;
@@ -171,8 +113,6 @@ int file_save_atomic_mode(int dir_fd, const char *name, const char *content, mod
         return 1;
 }
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
-
 bool file_save_is_temp_of(const char *name, const char *target) {
         size_t p = strlen(FILE_SAVE_TEMP_PREFIX), t = strlen(target);
 
@@ -189,7 +129,7 @@ bool file_save_is_temp_of(const char *name, const char *target) {
 
 int file_save_remove_leftovers(int dir_fd, const char *const *targets) {
         _cleanup_close_ int fd = -1;
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
         struct dirent *de;
 
         fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);

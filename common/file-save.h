@@ -27,9 +27,6 @@ int file_save_atomic_mode(int dir_fd, const char *name, const char *content, mod
  * 0644 (or, for NULL/empty content, does not exist); 0 otherwise. Touches nothing. */
 int file_save_is_current(int dir_fd, const char *name, const char *content);
 
-/* Reads a whole regular file of at most max bytes; -EFBIG when larger. */
-int read_file_at(int dir_fd, const char *name, size_t max, char **ret, size_t *ret_size);
-
 /* Is name a temporary file of file_save_atomic() for target (FILE_SAVE_TEMP_PREFIX target
  * "." and FILE_SAVE_TEMP_SUFFIX_LEN hex digits)? */
 bool file_save_is_temp_of(const char *name, const char *target);

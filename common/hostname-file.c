@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <string.h>
 
-#include "file-save.h"
+#include "file-read.h"
 #include "hostname-file.h"
 #include "macro.h"
 

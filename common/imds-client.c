@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "build-config.h"
+#include "file-read.h"
 #include "file-save.h"
 #include "curl-dlopen.h"
 #include "error-codes.h"

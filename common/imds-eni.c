@@ -5,15 +5,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "boot-markers.h"
 #include "error-codes.h"
-#include "file-save.h"
 #include "imds-eni.h"
 #include "imds-parse.h"
 #include "log.h"
 #include "strv.h"
 #include "time-util.h"
 
-#define NETWORK_CARD_MARKER "network-cards"
 #define PROPAGATION_POLL_USEC (500 * USEC_PER_MSEC)
 /* How long a hot-attached ENI may lack network-card before we conclude the instance type
  * has none: short when we do not know yet, long when other ENIs showed it has cards. */
@@ -166,92 +165,18 @@ int imds_fetch_primary_mac(ImdsClient *c, char ret[static MAC_STR_MAX]) {
         return 0;
 }
 
-#define PRIMARY_MAC_CACHE "primary-mac"
-#define IMDS_UNAVAILABLE_MARKER "imds-unavailable"
-
-/* The runtime directory itself must not be a symlink: what we keep there steers later runs
- * (and the cache writes follow it), so a link planted in its place is refused (ELOOP). */
-static int runtime_dir_open(const char *runtime_dir) {
-        int fd;
-
-        if (!runtime_dir)
-                return -ENOENT;
-        fd = open(runtime_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        return fd < 0 ? negative_errno() : fd;
-}
-
-static int runtime_read(const char *runtime_dir, const char *name, size_t max, char **ret) {
-        _cleanup_close_ int fd = -1;
-
-        fd = runtime_dir_open(runtime_dir);
-        if (fd < 0)
-                return fd;
-        return read_file_at(fd, name, max, ret, NULL);
-}
-
-static void runtime_write(const char *runtime_dir, const char *name, const char *content) {
-        _cleanup_close_ int fd = -1;
-
-        fd = runtime_dir_open(runtime_dir);
-        if (fd >= 0)
-                (void) file_save_atomic(fd, name, content);
-}
-
 int imds_primary_mac(ImdsClient *c, const char *runtime_dir, char ret[static MAC_STR_MAX]) {
-        _cleanup_free_ char *text = NULL;
-        char line[MAC_STR_MAX + 1];
         int r;
 
-        if (runtime_read(runtime_dir, PRIMARY_MAC_CACHE, 64, &text) >= 0 && text && strlen(text) == MAC_STR_MAX &&
-            text[MAC_STR_MAX - 1] == '\n') {
-                text[MAC_STR_MAX - 1] = '\0';
-                if (validate_mac(text, ret) >= 0)
-                        return 0;
-        }
+        if (primary_mac_cache_read(runtime_dir, ret) >= 0)
+                return 0;
         r = imds_fetch_primary_mac(c, ret);
         if (r < 0)
                 return r;
-        snprintf(line, sizeof line, "%s\n", ret);
-        runtime_write(runtime_dir, PRIMARY_MAC_CACHE, line);
+        primary_mac_cache_write(runtime_dir, ret);
         return 0;
 }
 
-bool imds_unavailable_marked(const char *runtime_dir) {
-        _cleanup_free_ char *text = NULL;
-
-        return runtime_read(runtime_dir, IMDS_UNAVAILABLE_MARKER, 64, &text) >= 0;
-}
-
-void imds_unavailable_mark(const char *runtime_dir, bool unavailable) {
-        runtime_write(runtime_dir, IMDS_UNAVAILABLE_MARKER, unavailable ? "yes\n" : NULL);
-}
-
-int network_card_marker_read(const char *runtime_dir) {
-        _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *s = NULL;
-
-        fd = runtime_dir_open(runtime_dir);
-        if (fd < 0 || read_file_at(fd, NETWORK_CARD_MARKER, 16, &s, NULL) < 0)
-                return -ENOENT;
-        if (streq(s, "yes\n"))
-                return 1;
-        if (streq(s, "no\n"))
-                return 0;
-        return -ENOENT;
-}
-
-void network_card_marker_write(const char *runtime_dir, bool has_cards) {
-        _cleanup_close_ int fd = -1;
-
-        if (!runtime_dir)
-                return;
-        /* "yes" always wins: once one ENI showed a card, the instance type has them. */
-        if (!has_cards && network_card_marker_read(runtime_dir) == 1)
-                return;
-        fd = runtime_dir_open(runtime_dir);
-        if (fd >= 0)
-                (void) file_save_atomic(fd, NETWORK_CARD_MARKER, has_cards ? "yes\n" : "no\n");
-}
 
 static void sleep_until(uint64_t t) {
         uint64_t now = now_usec();

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "eni.h"
+#include "boot-markers.h"
 #include "imds-client.h"
 
 typedef struct ImdsFetchOptions {
@@ -26,11 +27,6 @@ int imds_fetch_primary_mac(ImdsClient *c, char ret[static MAC_STR_MAX]);
  * changes for the life of an instance (SPEC §8: 2.x re-fetched it for every lookup). */
 int imds_primary_mac(ImdsClient *c, const char *runtime_dir, char ret[static MAC_STR_MAX]);
 
-/* "IMDS did not answer the boot-time seed stage": initial setups then make one short try
- * instead of holding network-online.target for their whole budget. Cleared by any run
- * that reached IMDS. */
-bool imds_unavailable_marked(const char *runtime_dir);
-void imds_unavailable_mark(const char *runtime_dir, bool unavailable);
 
 /* Everything about the ENI with this MAC. -EIMDS_UNKNOWN_MAC when IMDS does not know the
  * MAC, -EIMDS_PROPAGATING when its device-number or network-card had not propagated within
@@ -41,8 +37,3 @@ int imds_fetch_interface(ImdsClient *c, const char *mac, const char *primary_mac
 /* Re-reads only what can change during an attachment (addresses and prefixes) into eni,
  * which holds the rest from an earlier full fetch. On error eni is unchanged. */
 int imds_refresh_interface(ImdsClient *c, Eni *eni);
-
-/* The network-card marker: 1 = the instance has network cards, 0 = it has none,
- * -ENOENT = not known yet this boot. */
-int network_card_marker_read(const char *runtime_dir);
-void network_card_marker_write(const char *runtime_dir, bool has_cards);

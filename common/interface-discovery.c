@@ -13,8 +13,6 @@
 #include "log.h"
 #include "macro.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
-
 static int compare_by_name(const void *a, const void *b) {
         return strcmp(((const PresentInterface *) a)->ifname, ((const PresentInterface *) b)->ifname);
 }
@@ -22,7 +20,7 @@ static int compare_by_name(const void *a, const void *b) {
 int interfaces_discover(const char *sysfs_root, const Config *config, PresentInterface **ret,
                         size_t *ret_n, size_t *ret_n_skipped) {
         _cleanup_free_ PresentInterface *list = NULL;
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
         char path[PATH_MAX];
         size_t n = 0, skipped = 0;
         struct dirent *de;

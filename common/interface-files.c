@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file-read.h"
 #include "file-save.h"
 #include "interface-files.h"
 #include "log.h"

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "error-codes.h"
+#include "file-read.h"
 #include "file-save.h"
 #include "imds-eni.h"
 #include "interface-files.h"

@@ -8,7 +8,7 @@
 
 #include "config.h"
 #include "env-override.h"
-#include "file-save.h"
+#include "file-read.h"
 #include "kernel-cmdline.h"
 #include "macro.h"
 
@@ -77,22 +77,6 @@ const char *kernel_cmdline_default_path(void) {
         if (getenv("container") || access("/run/systemd/container", F_OK) == 0)
                 return "/proc/1/cmdline";
         return KERNEL_CMDLINE_PATH;
-}
-
-int package_enabled(const Config *config, const char **ret_reason) {
-        _cleanup_free_ char *cmdline = NULL;
-
-        if (!config->enabled) {
-                *ret_reason = config->disabled_by ?: "[Main] Enable=no";
-                return 0;
-        }
-        /* An unreadable command line is no reason to turn the network off. */
-        if (kernel_cmdline_read(NULL, &cmdline) >= 0 && kernel_cmdline_ec2net_enabled(cmdline) == 0) {
-                *ret_reason = "ec2net.enable=0 on the kernel command line";
-                return 0;
-        }
-        *ret_reason = NULL;
-        return 1;
 }
 
 int kernel_cmdline_read(const char *path, char **ret) {

@@ -26,7 +26,3 @@ int kernel_cmdline_read(const char *path, char **ret);
 
 /* /proc/cmdline, or /proc/1/cmdline in a container, or $EC2NET_KERNEL_CMDLINE (tests). */
 const char *kernel_cmdline_default_path(void);
-
-/* Whether the package may act: 0 (with the reason, which lives as long as config) when the
- * configuration or the kernel command line disables it, 1 otherwise. */
-int package_enabled(const Config *config, const char **ret_reason);

@@ -123,8 +123,6 @@ void file_lock_release(FileLock *l) {
         *l = FILE_LOCK_NULL;
 }
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
-
 typedef enum LockFileState { LOCK_FILE_HELD, LOCK_FILE_STALE, LOCK_FILE_GONE } LockFileState;
 
 /* Probes one lock file. A shared, non-blocking try on a read-only descriptor: it never
@@ -145,7 +143,7 @@ static bool is_lock_file_name(const char *name) {
 }
 
 int interface_locks_count_held(const char *runtime_dir) {
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
         char path[PATH_MAX];
         struct dirent *de;
         int n = 0;
@@ -161,7 +159,7 @@ int interface_locks_count_held(const char *runtime_dir) {
 }
 
 int interface_locks_remove_stale(const char *runtime_dir) {
-        _cleanup_(closedirp) DIR *d = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
         char path[PATH_MAX];
         struct dirent *de;
         int n = 0;

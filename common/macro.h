@@ -3,6 +3,7 @@
 
 /* Cleanup attributes and ownership transfer, in the style of systemd's macro.h. */
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -53,6 +54,12 @@ static inline void fclosep(FILE **f) {
                 fclose(*f);
 }
 #define _cleanup_fclose_ _cleanup_(fclosep)
+
+static inline void closedirp(DIR **d) {
+        if (*d)
+                closedir(*d);
+}
+#define _cleanup_closedir_ _cleanup_(closedirp)
 
 /* Declare name##p(type **) calling func(*p) when non-NULL. */
 #define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)   \

@@ -13,7 +13,7 @@
 
 #include "error-codes.h"
 #include "fake-imds-server.h"
-#include "file-save.h"
+#include "file-read.h"
 #include "imds-client.h"
 #include "lock.h"
 #include "macro.h"

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "file-save.h"
+#include "file-read.h"
 #include "macro.h"
 
 static inline int rm_rf_cb(const char *path, const struct stat *st, int type, struct FTW *ftw) {
