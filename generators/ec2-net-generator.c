@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include "build-config.h"
-#include "config.h"
 #include "env-override.h"
 #include "file-save.h"
 #include "imds-client.h"
@@ -35,8 +34,7 @@
 #include "interface-setup.h"
 #include "log.h"
 #include "main-func.h"
-#include "package-enabled.h"
-#include "runtime-paths.h"
+#include "program.h"
 #include "strv.h"
 #include "time-util.h"
 #include "unit-name.h"
@@ -105,15 +103,13 @@ static int write_timer_interval(int dir_fd, unsigned interval_sec) {
         return r < 0 ? r : 0;
 }
 
-static int wire_interfaces(int dir_fd, const Config *config) {
+static int wire_interfaces(int dir_fd, const Program *p) {
         _cleanup_free_ PresentInterface *list = NULL;
         char target[PATH_MAX], unit[256];
         size_t n = 0, skipped = 0;
-        RuntimePaths paths;
         int r;
 
-        runtime_paths_get(&paths);
-        r = interfaces_discover(paths.sysfs_root, config, &list, &n, &skipped);
+        r = interfaces_discover(p->paths.sysfs_root, &p->config, &list, &n, &skipped);
         if (r < 0)
                 return log_warning_errno(r, "Failed to enumerate network interfaces, ignoring: %m");
         if (skipped > 0)
@@ -140,141 +136,81 @@ static int wire_interfaces(int dir_fd, const Config *config) {
         return 0;
 }
 
-static bool enabled(const Config *config) {
-        const char *reason;
-
-        if (package_enabled(config, &reason))
-                return true;
-        log_info("Disabled by %s.", reason);
-        return false;
-}
-
-static int load_config(Config *config) {
-        int r;
-
-        r = config_init_defaults(config);
-        if (r >= 0)
-                r = config_load(config);
-        if (r < 0)
-                return r;
-        STRV_FOREACH(w, config->warnings)
-                log_warning("%s", *w);
-        return 0;
-}
-
 static int run_generator(const char *dest) {
-        _cleanup_(config_done) Config config = {};
+        _cleanup_(program_done) Program p = {};
         _cleanup_close_ int dir_fd = -1;
         int r;
 
-        log_open("ec2-net-generator", LOG_TARGET_KMSG);
-        log_parse_environment();
-
-        r = load_config(&config);
+        program_log_open("ec2-net-generator", LOG_TARGET_KMSG);
+        r = program_load(&p);
         if (r < 0)
-                return log_error_errno(r, "Failed to load the configuration: %m");
+                return r;
         dir_fd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dir_fd < 0)
                 return log_error_errno(errno, "Failed to open %s: %m", dest);
 
-        if (!enabled(&config))
+        if (p.disabled_by) {
+                log_info("Disabled by %s.", p.disabled_by);
                 return mask_units(dir_fd);
-
-        if (config.refresh_interval_sec != DEFAULT_REFRESH_INTERVAL_SEC) {
-                r = write_timer_interval(dir_fd, config.refresh_interval_sec);
+        }
+        if (p.config.refresh_interval_sec != DEFAULT_REFRESH_INTERVAL_SEC) {
+                r = write_timer_interval(dir_fd, p.config.refresh_interval_sec);
                 if (r < 0)
                         log_warning_errno(r, "Failed to set the refresh interval, ignoring: %m");
         }
-        return wire_interfaces(dir_fd, &config);
+        return wire_interfaces(dir_fd, &p);
 }
 
-static int run_seed(void) {
-        _cleanup_(config_done) Config config = {};
-        _cleanup_(imds_client_freep) ImdsClient *imds = NULL;
-        _cleanup_free_ PresentInterface *list = NULL;
-        _cleanup_strv_free_ char **routes = NULL;
-        size_t n = 0, n_ok = 0;
-        bool reloaded = false;
-        RuntimePaths paths;
+/* The seed stage's IMDS client: through each ENI that has an IPv4 address, then the default
+ * route; waiting for IMDS up to [Boot] SeedTimeoutSec=. */
+static int seed_imds_client(const Program *p, const PresentInterface *list, size_t n, ImdsClient **ret) {
+        _cleanup_strv_free_ char **names = NULL, **routes = NULL;
+        ImdsOptions io;
         int r;
 
-        log_open("ec2-net-seed", LOG_TARGET_AUTO);
-        log_parse_environment();
-
-        r = load_config(&config);
+        for (size_t i = 0; i < n; i++)
+                if (strv_extend(&names, list[i].ifname) < 0)
+                        return log_error_errno(-ENOMEM, "Out of memory.");
+        r = imds_routes_build(names, &routes);
         if (r < 0)
-                return log_error_errno(r, "Failed to load the configuration: %m");
-        if (!enabled(&config))
-                return 0;
-        runtime_paths_get(&paths);
-        r = interfaces_discover(paths.sysfs_root, &config, &list, &n, NULL);
-        if (r < 0)
-                return log_error_errno(r, "Failed to enumerate network interfaces: %m");
-        if (n == 0) {
-                log_info("No ENI present, nothing to seed.");
-                return 0;
-        }
-
-        r = writable_dir_prepare(paths.runtime_dir, true);
-        if (r < 0)
-                return log_error_errno(r, "Cannot write to the runtime directory %s: %m", paths.runtime_dir);
-        r = writable_dir_prepare(paths.network_dir, false);
-        if (r < 0)
-                return log_error_errno(r, "Cannot write to the networkd directory %s: %m", paths.network_dir);
-
-        /* IMDS through each ENI that has an IPv4 address, then the default route. */
-        {
-                _cleanup_strv_free_ char **names = NULL;
-
-                for (size_t i = 0; i < n; i++)
-                        if (strv_extend(&names, list[i].ifname) < 0)
-                                return log_error_errno(-ENOMEM, "Out of memory.");
-                r = imds_routes_build(names, &routes);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to choose the IMDS routes: %m");
-        }
-
-        ImdsOptions io = {
-                .endpoints = config.imds_endpoints,
-                .interfaces = routes,
-                .token_cache_dir = paths.runtime_dir,
-                .deadline_usec = usec_add(now_usec(), config.seed_timeout_sec * USEC_PER_SEC),
-                .max_attempts = 1000,   /* bounded by the deadline */
-        };
-        r = imds_client_new(&io, &imds);
+                return log_error_errno(r, "Failed to choose the IMDS routes: %m");
+        io = program_imds_options(p, routes, usec_add(now_usec(), p->config.seed_timeout_sec * USEC_PER_SEC),
+                                  1000 /* bounded by the deadline */);
+        r = imds_client_new(&io, ret);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the IMDS client: %m");
+        return 0;
+}
 
-        SetupContext ctx = {
-                .config = &config,
-                .imds = imds,
-                .network_dir = paths.network_dir,
-                .runtime_dir = paths.runtime_dir,
-                .check_shadowing = true,
-                .link_wait_usec = 0,
-                .address_wait_usec = 15 * USEC_PER_SEC,
-        };
+/* Waits (bounded) for IMDS: the top-level mac is needed by every ENI anyway. 1: go on,
+ * 0: IMDS did not answer (boot goes on, the refresh timers take over), <0: failed. */
+static int seed_wait_for_imds(const Program *p, ImdsClient *imds, char primary_mac[static MAC_STR_MAX]) {
+        int r;
 
-        /* Wait (bounded) for IMDS: the top-level mac is needed by every ENI anyway. */
-        r = imds_primary_mac(imds, paths.runtime_dir, ctx.primary_mac);
+        r = imds_primary_mac(imds, p->paths.runtime_dir, primary_mac);
         if (r >= 0 || error_is_imds(r))   /* IMDS answered, or did not: not a local failure */
-                imds_unavailable_mark(paths.runtime_dir, error_is_imds_no_answer(r));
+                imds_unavailable_mark(p->paths.runtime_dir, error_is_imds_no_answer(r));
         if (error_is_imds_no_answer(r)) {
                 log_event(LOG_WARNING, MESSAGE_ID_IMDS_UNAVAILABLE,
                           "IMDS did not answer within %us (%s); booting on, the ENIs will be configured "
-                          "by their refresh timers once it does.", config.seed_timeout_sec, error_to_string(r));
+                          "by their refresh timers once it does.", p->config.seed_timeout_sec, error_to_string(r));
                 return 0;
         }
         if (r < 0)
                 return log_failure(r, "Could not seed the ENIs");
+        return 1;
+}
 
-        ctx.deadline_usec = usec_add(now_usec(), SEED_SETUP_BUDGET_USEC);
-        imds_client_set_deadline(imds, ctx.deadline_usec);
+/* Every ENI in one pass; one that fails is left to its policy-routes@ instance. */
+static size_t seed_configure(SetupContext *ctx, const PresentInterface *list, size_t n) {
+        size_t n_ok = 0;
+
         for (size_t i = 0; i < n; i++) {
                 SetupOutcome o = {};
+                int r;
 
                 log_context_set(list[i].ifname, list[i].mac, NULL);
-                r = interface_setup(&ctx, list[i].ifname, SETUP_START, &o);
+                r = interface_setup(ctx, list[i].ifname, SETUP_START, &o);
                 if (r < 0) {
                         log_warning_errno(r, "Failed to seed %s, policy-routes@ will retry: %m", list[i].ifname);
                         continue;
@@ -286,6 +222,55 @@ static int run_seed(void) {
                                   list[i].ifname, o.table);
         }
         log_context_set(NULL, NULL, NULL);
+        return n_ok;
+}
+
+static int run_seed(void) {
+        _cleanup_(program_done) Program p = {};
+        _cleanup_(imds_client_freep) ImdsClient *imds = NULL;
+        _cleanup_free_ PresentInterface *list = NULL;
+        size_t n = 0, n_ok;
+        bool reloaded = false;
+        int r;
+
+        program_log_open("ec2-net-seed", LOG_TARGET_AUTO);
+        r = program_load(&p);
+        if (r < 0)
+                return r;
+        if (p.disabled_by) {
+                log_info("Disabled by %s.", p.disabled_by);
+                return 0;
+        }
+        r = interfaces_discover(p.paths.sysfs_root, &p.config, &list, &n, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to enumerate network interfaces: %m");
+        if (n == 0) {
+                log_info("No ENI present, nothing to seed.");
+                return 0;
+        }
+        r = program_prepare_directories(&p);
+        if (r < 0)
+                return r;
+        r = seed_imds_client(&p, list, n, &imds);
+        if (r < 0)
+                return r;
+
+        SetupContext ctx = {
+                .config = &p.config,
+                .imds = imds,
+                .network_dir = p.paths.network_dir,
+                .runtime_dir = p.paths.runtime_dir,
+                .check_shadowing = true,
+                .link_wait_usec = 0,
+                .address_wait_usec = 15 * USEC_PER_SEC,
+        };
+        r = seed_wait_for_imds(&p, imds, ctx.primary_mac);
+        if (r <= 0)
+                return r;
+
+        ctx.deadline_usec = usec_add(now_usec(), SEED_SETUP_BUDGET_USEC);
+        imds_client_set_deadline(imds, ctx.deadline_usec);
+        n_ok = seed_configure(&ctx, list, n);
 
         /* Also for a seed killed half-way through an earlier boot stage: its files were
          * written, its reload never happened. */
@@ -301,24 +286,20 @@ static int run_seed(void) {
 /* Prints "enabled" and returns 1, or "disabled by REASON" and returns 0, from the same
  * configuration and kernel command line code as the generator. */
 static int run_is_enabled(void) {
-        _cleanup_(config_done) Config config = {};
-        const char *reason;
-        int r, enabled;
+        _cleanup_(program_done) Program p = {};
+        int r;
 
-        log_open("ec2-net-generator", LOG_TARGET_CONSOLE);
-        log_parse_environment();
-
-        r = load_config(&config);
+        program_log_open("ec2-net-generator", LOG_TARGET_CONSOLE);
+        r = program_load(&p);
         if (r < 0)
-                return log_error_errno(r, "Failed to load the configuration: %m");
-        enabled = package_enabled(&config, &reason);
-        if (enabled)
+                return r;
+        if (!p.disabled_by)
                 puts("enabled");
         else
-                printf("disabled by %s\n", reason);
+                printf("disabled by %s\n", p.disabled_by);
         if (fflush(stdout) != 0)
                 return log_error_errno(errno, "Failed to write to standard output: %m");
-        return enabled;
+        return !p.disabled_by;
 }
 
 static int run(int argc, char *argv[]) {

@@ -17,17 +17,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "eni-probe.h"
 #include "escape.h"
 #include "file-save.h"
 #include "interface-setup.h"
 #include "log.h"
 #include "main-func.h"
+#include "program.h"
 #include "netlink.h"
-#include "package-enabled.h"
-#include "runtime-paths.h"
-#include "strv.h"
 #include "systemd-units.h"
 #include "time-util.h"
 #include "unit-name.h"
@@ -35,14 +32,12 @@
 
 #define BUS_TIMEOUT_USEC (5 * USEC_PER_SEC)
 
-static int hotplug_add(const Config *config, const char *ifname) {
-        RuntimePaths paths;
+static int hotplug_add(const Program *p, const char *ifname) {
         EniProbe probe;
         char unit[256];
         int r;
 
-        runtime_paths_get(&paths);
-        r = eni_probe(paths.sysfs_root, config, ifname, &probe);
+        r = eni_probe(p->paths.sysfs_root, &p->config, ifname, &probe);
         if (r == -ENODEV) {
                 log_debug("%s is gone already, ignoring.", ifname);
                 return 0;
@@ -98,7 +93,7 @@ static void log_remove_outcome(const char *ifname, const RemoveOutcome *o) {
         }
 }
 
-static int hotplug_remove(const Config *config, const char *ifname, const char *mac) {
+static int hotplug_remove(const Program *p, const char *ifname, const char *mac) {
         static const struct { const char *prefix, *suffix; } units[] = {
                 { "refresh-policy-routes", ".timer" },
                 { "refresh-policy-routes", ".service" },
@@ -106,14 +101,12 @@ static int hotplug_remove(const Config *config, const char *ifname, const char *
         };
         const RemoveRequest req = { .removed_mac = mac, .check_present = true };
         RemoveOutcome plan, o;
-        RuntimePaths paths;
         int r, ret = 0;
 
-        runtime_paths_get(&paths);
         SetupContext ctx = {
-                .config = config,
-                .network_dir = paths.network_dir,
-                .runtime_dir = paths.runtime_dir,
+                .config = &p->config,
+                .network_dir = p->paths.network_dir,
+                .runtime_dir = p->paths.runtime_dir,
                 .deadline_usec = usec_add(now_usec(), BUS_TIMEOUT_USEC),
         };
 
@@ -148,16 +141,15 @@ static int hotplug_remove(const Config *config, const char *ifname, const char *
 }
 
 static int run(int argc, char *argv[]) {
-        _cleanup_(config_done) Config config = {};
-        const char *action, *ifname, *reason;
+        _cleanup_(program_done) Program p = {};
+        const char *action, *ifname;
         char mac[MAC_STR_MAX] = "", quoted[ESCAPE_SHORT_MAX];
         int r;
 
         /* Under udev there is no JOURNAL_STREAM and stderr only reaches udevd's debug log. */
-        log_open("ec2-net-hotplug",
-                 !isatty(STDERR_FILENO) && access("/run/systemd/journal/socket", F_OK) == 0
-                         ? LOG_TARGET_JOURNAL : LOG_TARGET_CONSOLE);
-        log_parse_environment();
+        program_log_open("ec2-net-hotplug",
+                         !isatty(STDERR_FILENO) && access("/run/systemd/journal/socket", F_OK) == 0
+                                 ? LOG_TARGET_JOURNAL : LOG_TARGET_CONSOLE);
 
         if (!(argc == 3 && streq(argv[1], "add")) && !(IN_SET(argc, 3, 4) && streq(argv[1], "remove")))
                 return log_error_errno(-EUSAGE, "Usage: ec2-net-hotplug add IFACE | remove IFACE [MAC]");
@@ -173,20 +165,16 @@ static int run(int argc, char *argv[]) {
                                        escape_for_log(argv[3], true, quoted, sizeof quoted));
         log_context_set(ifname, mac[0] ? mac : NULL, NULL);
 
-        r = config_init_defaults(&config);
-        if (r >= 0)
-                r = config_load(&config);
+        r = program_load(&p);
         if (r < 0)
-                return log_error_errno(r, "Failed to load the configuration: %m");
-        STRV_FOREACH(w, config.warnings)
-                log_warning("%s", *w);
-        if (!package_enabled(&config, &reason)) {
-                log_debug("Disabled by %s, ignoring %s %s.", reason, action, ifname);
+                return r;
+        if (p.disabled_by) {
+                log_debug("Disabled by %s, ignoring %s %s.", p.disabled_by, action, ifname);
                 return 0;
         }
 
-        return streq(action, "add") ? hotplug_add(&config, ifname)
-                                    : hotplug_remove(&config, ifname, mac[0] ? mac : NULL);
+        return streq(action, "add") ? hotplug_add(&p, ifname)
+                                    : hotplug_remove(&p, ifname, mac[0] ? mac : NULL);
 }
 
 DEFINE_MAIN_FUNCTION(run);

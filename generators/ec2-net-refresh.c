@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 
 #include "build-config.h"
-#include "config.h"
 #include "eni-probe.h"
 #include "escape.h"
 #include "imds-client.h"
@@ -24,9 +23,8 @@
 #include "interface-setup.h"
 #include "log.h"
 #include "main-func.h"
+#include "program.h"
 #include "netlink.h"
-#include "package-enabled.h"
-#include "runtime-paths.h"
 #include "strv.h"
 #include "time-util.h"
 
@@ -145,11 +143,6 @@ static int imds_interfaces(const Config *config, const char *sysfs_root, const c
         return imds_routes_build(candidates, ret);
 }
 
-static void log_config_warnings(const Config *c) {
-        STRV_FOREACH(w, c->warnings)
-                log_warning("%s", *w);
-}
-
 static int remove_interface(SetupContext *ctx) {
         RemoveOutcome o;
         int r;
@@ -164,24 +157,19 @@ static int remove_interface(SetupContext *ctx) {
         return 0;
 }
 
-static int setup_interface(SetupContext *ctx, const RuntimePaths *paths, bool imds_silent) {
+static int setup_interface(SetupContext *ctx, const Program *p, bool imds_silent) {
         _cleanup_(imds_client_freep) ImdsClient *imds = NULL;
         _cleanup_strv_free_ char **interfaces = NULL;
         SetupOutcome o = {};
         int r;
 
-        r = imds_interfaces(ctx->config, paths->sysfs_root, arg_ifname, &interfaces);
+        r = imds_interfaces(&p->config, p->paths.sysfs_root, arg_ifname, &interfaces);
         if (r < 0)
                 return log_error_errno(r, "Failed to list interfaces: %m");
-        ImdsOptions io = {
-                .endpoints = ctx->config->imds_endpoints,
-                .interfaces = interfaces,
-                .token_cache_dir = paths->runtime_dir,
-                .deadline_usec = ctx->deadline_usec,
-                /* Initial setup keeps trying while IMDS becomes reachable; refresh gives up
-                 * quickly and tries again at the next tick. */
-                .max_attempts = arg_action == ACTION_START && !imds_silent ? 30 : 3,
-        };
+        /* Initial setup keeps trying while IMDS becomes reachable; refresh gives up quickly
+         * and tries again at the next tick. */
+        ImdsOptions io = program_imds_options(p, interfaces, ctx->deadline_usec,
+                                              arg_action == ACTION_START && !imds_silent ? 30 : 3);
         r = imds_client_new(&io, &imds);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the IMDS client: %m");
@@ -201,7 +189,7 @@ static int setup_interface(SetupContext *ctx, const RuntimePaths *paths, bool im
         /* Only once IMDS answered (a missing or excluded interface never asks it): later
          * initial setups get their full budget again. */
         if (imds_client_answered_route(imds))
-                imds_unavailable_mark(paths->runtime_dir, false);
+                imds_unavailable_mark(p->paths.runtime_dir, false);
         if (o.link_missing) {
                 log_debug("Interface %s is gone, nothing to refresh.", arg_ifname);
                 return 0;
@@ -248,19 +236,16 @@ static int reload_networkd(const SetupContext *ctx) {
 }
 
 static int run(int argc, char *argv[]) {
-        _cleanup_(config_done) Config config = {};
+        _cleanup_(program_done) Program p = {};
         const char *base = strrchr(argv[0], '/');
         uint64_t start = now_usec();
-        const char *reason;
         bool imds_silent;
-        RuntimePaths paths;
         int r, k;
 
         base = base ? base + 1 : argv[0];
         if (streq(base, "setup-policy-routes"))
                 program_name = "setup-policy-routes";
-        log_open(program_name, LOG_TARGET_AUTO);
-        log_parse_environment();
+        program_log_open(program_name, LOG_TARGET_AUTO);
 
         r = parse_argv(argc, argv);
         if (r <= 0)
@@ -269,30 +254,22 @@ static int run(int argc, char *argv[]) {
                 return 0;
         log_context_set(arg_ifname, NULL, NULL);
 
-        r = config_init_defaults(&config);
-        if (r >= 0)
-                r = config_load(&config);
+        r = program_load(&p);
         if (r < 0)
-                return log_error_errno(r, "Failed to load the configuration: %m");
-        log_config_warnings(&config);
-        if (!package_enabled(&config, &reason)) {
-                log_info("amazon-ec2-net-utils is disabled by %s, doing nothing.", reason);
+                return r;
+        if (p.disabled_by) {
+                log_info("amazon-ec2-net-utils is disabled by %s, doing nothing.", p.disabled_by);
                 return 0;
         }
-
-        runtime_paths_get(&paths);
-        r = writable_dir_prepare(paths.runtime_dir, true);
+        r = program_prepare_directories(&p);
         if (r < 0)
-                return log_error_errno(r, "Cannot write to the runtime directory %s: %m", paths.runtime_dir);
-        r = writable_dir_prepare(paths.network_dir, false);
-        if (r < 0)
-                return log_error_errno(r, "Cannot write to the networkd directory %s: %m", paths.network_dir);
+                return r;
 
-        imds_silent = arg_action == ACTION_START && imds_unavailable_marked(paths.runtime_dir);
+        imds_silent = arg_action == ACTION_START && imds_unavailable_marked(p.paths.runtime_dir);
         SetupContext ctx = {
-                .config = &config,
-                .network_dir = paths.network_dir,
-                .runtime_dir = paths.runtime_dir,
+                .config = &p.config,
+                .network_dir = p.paths.network_dir,
+                .runtime_dir = p.paths.runtime_dir,
                 .check_shadowing = true,
                 .deadline_usec = usec_add(start, arg_action != ACTION_START ? REFRESH_DEADLINE_USEC :
                                                  imds_silent ? START_SILENT_IMDS_DEADLINE_USEC :
@@ -301,7 +278,7 @@ static int run(int argc, char *argv[]) {
                 .address_wait_usec = ADDRESS_WAIT_USEC,
         };
 
-        r = arg_action == ACTION_REMOVE ? remove_interface(&ctx) : setup_interface(&ctx, &paths, imds_silent);
+        r = arg_action == ACTION_REMOVE ? remove_interface(&ctx) : setup_interface(&ctx, &p, imds_silent);
         k = reload_networkd(&ctx);
         return r < 0 ? r : k;
 }

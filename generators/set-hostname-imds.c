@@ -10,7 +10,6 @@
 #include <string.h>
 #include <systemd/sd-bus.h>
 
-#include "config.h"
 #include "env-override.h"
 #include "file-save.h"
 #include "hostname-file.h"
@@ -18,9 +17,7 @@
 #include "imds-parse.h"
 #include "log.h"
 #include "main-func.h"
-#include "package-enabled.h"
-#include "runtime-paths.h"
-#include "strv.h"
+#include "program.h"
 #include "time-util.h"
 #include "validate.h"
 
@@ -47,17 +44,15 @@ static int set_static_hostname(const char *name) {
 }
 
 static int run(int argc, char *argv[]) {
-        _cleanup_(config_done) Config config = {};
+        _cleanup_(program_done) Program p = {};
         _cleanup_(imds_client_freep) ImdsClient *imds = NULL;
         _cleanup_free_ char *body = NULL, *line = NULL;
         char name[256];
-        const char *reason;
-        RuntimePaths paths;
+        ImdsOptions io;
         size_t len;
         int r;
 
-        log_open("set-hostname-imds", LOG_TARGET_AUTO);
-        log_parse_environment();
+        program_log_open("set-hostname-imds", LOG_TARGET_AUTO);
         if (argc > 1)
                 return log_error_errno(-EUSAGE, "%s takes no arguments.", argv[0]);
 
@@ -72,25 +67,15 @@ static int run(int argc, char *argv[]) {
                 log_info("The static hostname is already set, not changing it.");
                 return 0;
         }
-        r = config_init_defaults(&config);
-        if (r >= 0)
-                r = config_load(&config);
+        r = program_load(&p);
         if (r < 0)
-                return log_error_errno(r, "Failed to load the configuration: %m");
-        STRV_FOREACH(w, config.warnings)
-                log_warning("%s", *w);
-        if (!package_enabled(&config, &reason)) {
-                log_info("Disabled by %s, not setting the hostname.", reason);
+                return r;
+        if (p.disabled_by) {
+                log_info("Disabled by %s, not setting the hostname.", p.disabled_by);
                 return 0;
         }
 
-        runtime_paths_get(&paths);
-        ImdsOptions io = {
-                .endpoints = config.imds_endpoints,
-                .token_cache_dir = paths.runtime_dir,
-                .deadline_usec = usec_add(now_usec(), DEADLINE_USEC),
-                .max_attempts = 10,
-        };
+        io = program_imds_options(&p, NULL, usec_add(now_usec(), DEADLINE_USEC), 10);
         r = imds_client_new(&io, &imds);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the IMDS client: %m");
