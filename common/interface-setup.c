@@ -157,7 +157,7 @@ static void add_altnames(const LinkInfo *link, const Eni *eni, SetupOutcome *o) 
 /* SPEC §8: a lower-numbered .network file (netplan's 10-netplan-*) matching the interface
  * silently wins over ours, and our drop-ins then never apply. Only meaningful once networkd
  * has read our files, so the caller checks in a run that changed nothing. */
-static void check_shadowing(SetupContext *ctx, const LinkInfo *link, InterfaceState *state, SetupOutcome *o) {
+static void check_shadowing(const SetupContext *ctx, const LinkInfo *link, InterfaceState *state, SetupOutcome *o) {
         _cleanup_free_ char *file = NULL;
         char ours[PATH_MAX];
         const char *base;
@@ -181,8 +181,8 @@ static void check_shadowing(SetupContext *ctx, const LinkInfo *link, InterfaceSt
         snprintf(o->shadowed_by, sizeof o->shadowed_by, "%s", file);
 }
 
-static int fetch_eni(SetupContext *ctx, const LinkInfo *link, SetupMode mode, InterfaceState *state,
-                     SetupOutcome *o) {
+static int fetch_eni(const SetupContext *ctx, SetupRun *run, const LinkInfo *link, SetupMode mode,
+                     InterfaceState *state) {
         int r;
 
         r = state_load(ctx->runtime_dir, link->ifname, link->mac, state);
@@ -191,8 +191,8 @@ static int fetch_eni(SetupContext *ctx, const LinkInfo *link, SetupMode mode, In
                 return imds_refresh_interface(ctx->imds, &state->eni);
         }
 
-        if (!ctx->primary_mac[0]) {
-                r = imds_primary_mac(ctx->imds, ctx->runtime_dir, ctx->primary_mac);
+        if (!run->primary_mac[0]) {
+                r = imds_primary_mac(ctx->imds, ctx->runtime_dir, run->primary_mac);
                 if (r < 0)
                         return r;
         }
@@ -201,91 +201,93 @@ static int fetch_eni(SetupContext *ctx, const LinkInfo *link, SetupMode mode, In
                 .propagation_deadline_usec = ctx->deadline_usec,
                 .runtime_dir = ctx->runtime_dir,
         };
-        return imds_fetch_interface(ctx->imds, link->mac, ctx->primary_mac, &fo, &state->eni);
+        return imds_fetch_interface(ctx->imds, link->mac, run->primary_mac, &fo, &state->eni);
 }
 
 /* Before the first file changes: a process killed between its writes and its reload must
  * leave a trace, or the next run (finding the files current) would never reload. */
-static int record_reload_intent(void *userdata) {
-        SetupContext *ctx = userdata;
+typedef struct ReloadIntent {
+        const char *runtime_dir;
+        SetupRun *run;
+} ReloadIntent;
 
-        if (!ctx->reload_intent && networkd_reload_intent(ctx->runtime_dir) >= 0)
-                ctx->reload_intent = true;
+static int record_reload_intent(void *userdata) {
+        ReloadIntent *ri = userdata;
+
+        if (!ri->run->reload_intent && networkd_reload_intent(ri->runtime_dir) >= 0)
+                ri->run->reload_intent = true;
         return 0;   /* without the record the change is still worth making */
 }
 
-int interface_setup(SetupContext *ctx, const char *ifname, SetupMode mode, SetupOutcome *ret) {
-        _cleanup_(link_info_done) LinkInfo link = {};
-        _cleanup_(file_lock_release) FileLock lock = FILE_LOCK_NULL;
-        _cleanup_(interface_state_done) InterfaceState state = {};
-        _cleanup_(rendered_interface_done) RenderedInterface rendered = {};
-        SetupOutcome o = {};
-        LinkAddresses addr = {};
-        bool changed = false;
+/* The link, waited for (bounded) on start. 1: go on, 0: nothing to do (*o says why). */
+static int setup_find_link(const SetupContext *ctx, const char *ifname, SetupMode mode, LinkInfo *link,
+                           SetupOutcome *o) {
         int r;
 
-        r = link_get_by_name(ifname, &link);
+        r = link_get_by_name(ifname, link);
         if (r == -ENODEV && mode == SETUP_START) {
                 r = link_wait_for_name(ifname, deadline_min(ctx->deadline_usec,
-                                                            usec_add(now_usec(), ctx->link_wait_usec)), &link);
+                                                            usec_add(now_usec(), ctx->link_wait_usec)), link);
                 if (r == 0)
                         return log_debug_errno(-ELINK_ABSENT, "%s did not appear in time.", ifname);
         }
         if (r == -ENODEV && mode == SETUP_REFRESH) {
-                o.link_missing = true;
-                *ret = o;
+                o->link_missing = true;
                 return 0;
         }
         if (r < 0)
                 return r;
-        if (!link.mac[0])
+        if (!link->mac[0])
                 return log_debug_errno(-EMEDIUMTYPE, "%s has no Ethernet address.", ifname);
-        memcpy(o.mac, link.mac, sizeof o.mac);
-
-        if (config_interface_excluded(ctx->config, link.ifname, link.mac)) {
-                o.excluded = true;
-                *ret = o;
+        memcpy(o->mac, link->mac, sizeof o->mac);
+        if (config_interface_excluded(ctx->config, link->ifname, link->mac)) {
+                o->excluded = true;
                 return 0;
         }
+        return 1;
+}
 
-        r = interface_lock_acquire(ctx->runtime_dir, link.ifname,
-                                   deadline_min(ctx->deadline_usec, usec_add(now_usec(), LOCK_WAIT_USEC)), &lock);
-        if (r < 0)
-                return log_debug_errno(r, "Failed to lock %s: %m", link.ifname);
+/* Whether the subnet has IPv4/IPv6 (SPEC §4), which decides the routes: from the link's
+ * addresses, on start waited for (bounded) while DHCP and RA may still be running; refresh
+ * catches up later. Once seen, kept: a lease being renewed must not take the routes and
+ * rules away. 1: go on, 0: the link went away meanwhile (*o says so). */
+static int setup_learn_addresses(const SetupContext *ctx, const LinkInfo *link, SetupMode mode,
+                                 InterfaceState *state, SetupOutcome *o) {
+        LinkAddresses addr = {};
+        int r;
 
-        r = fetch_eni(ctx, &link, mode, &state, &o);
-        if (r < 0)
-                return r;   /* SPEC §3: an error is never an empty answer; nothing changes */
-        memcpy(o.interface_id, state.eni.interface_id, sizeof o.interface_id);
-        o.table = eni_table(&state.eni);
-
-        r = link_get_addresses(link.ifindex, &addr);
+        r = link_get_addresses(link->ifindex, &addr);
         if (r < 0)
                 return r;
         if (mode == SETUP_START) {
-                bool want4 = state.eni.ipv4s[0] && !addr.has_global_ipv4 && !state.has_ipv4;
-                bool want6 = state.eni.ipv6s[0] && !addr.has_global_ipv6 && !state.has_ipv6;
+                bool want4 = state->eni.ipv4s[0] && !addr.has_global_ipv4 && !state->has_ipv4;
+                bool want6 = state->eni.ipv6s[0] && !addr.has_global_ipv6 && !state->has_ipv6;
 
-                /* DHCP and RA may still be running: the routes we write depend on whether
-                 * the subnet has IPv4/IPv6 (SPEC §4). Bounded; refresh catches up later. */
                 if (want4 || want6) {
-                        r = link_wait_for_addresses(link.ifindex, want4, want6,
+                        r = link_wait_for_addresses(link->ifindex, want4, want6,
                                                     deadline_min(ctx->deadline_usec,
                                                                  usec_add(now_usec(), ctx->address_wait_usec)),
                                                     &addr);
                         if (r == -ENODEV) {
                                 /* Detached while we waited: nothing was written, nothing to do. */
-                                o.link_gone = true;
-                                *ret = o;
+                                o->link_gone = true;
                                 return 0;
                         }
                         if (r < 0)
                                 return r;
                 }
         }
-        /* Once seen, kept: a lease being renewed must not take the routes and rules away. */
-        state.has_ipv4 = state.has_ipv4 || addr.has_global_ipv4;
-        state.has_ipv6 = state.has_ipv6 || addr.has_global_ipv6;
+        state->has_ipv4 = state->has_ipv4 || addr.has_global_ipv4;
+        state->has_ipv6 = state->has_ipv6 || addr.has_global_ipv6;
+        return 1;
+}
+
+/* Renders the interface's files from the model and writes what changed. */
+static int setup_write_files(const SetupContext *ctx, SetupRun *run, const LinkInfo *link,
+                             const InterfaceState *state, bool *ret_changed) {
+        _cleanup_(rendered_interface_done) RenderedInterface rendered = {};
+        ReloadIntent intent = { ctx->runtime_dir, run };
+        int r;
 
         RenderSettings settings = {
                 .drivers = ctx->config->drivers,
@@ -293,29 +295,58 @@ int interface_setup(SetupContext *ctx, const char *ifname, SetupMode mode, Setup
                 .secondary_addresses = ctx->config->secondary_addresses,
         };
         RenderInput in = {
-                .ifname = link.ifname,
-                .eni = &state.eni,
-                .has_ipv4 = state.has_ipv4,
-                .has_ipv6 = state.has_ipv6,
+                .ifname = link->ifname,
+                .eni = &state->eni,
+                .has_ipv4 = state->has_ipv4,
+                .has_ipv6 = state->has_ipv6,
         };
         r = render_interface(&in, &settings, &rendered);
         if (r < 0)
                 return r;
-        r = interface_files_save(ctx->network_dir, link.ifname, &rendered,
-                                 &(const FilesChangeHook) { record_reload_intent, ctx }, &changed);
+        return interface_files_save(ctx->network_dir, link->ifname, &rendered,
+                                    &(const FilesChangeHook) { record_reload_intent, &intent }, ret_changed);
+}
+
+int interface_setup(const SetupContext *ctx, SetupRun *run, const char *ifname, SetupMode mode,
+                    SetupOutcome *ret) {
+        _cleanup_(link_info_done) LinkInfo link = {};
+        _cleanup_(file_lock_release) FileLock lock = FILE_LOCK_NULL;
+        _cleanup_(interface_state_done) InterfaceState state = {};
+        SetupOutcome o = {};
+        bool changed = false;
+        int r;
+
+        r = setup_find_link(ctx, ifname, mode, &link, &o);
+        if (r <= 0)
+                goto done;
+        r = interface_lock_acquire(ctx->runtime_dir, link.ifname,
+                                   deadline_min(ctx->deadline_usec, usec_add(now_usec(), LOCK_WAIT_USEC)), &lock);
+        if (r < 0)
+                return log_debug_errno(r, "Failed to lock %s: %m", link.ifname);
+        r = fetch_eni(ctx, run, &link, mode, &state);
+        if (r < 0)
+                return r;   /* SPEC §3: an error is never an empty answer; nothing changes */
+        memcpy(o.interface_id, state.eni.interface_id, sizeof o.interface_id);
+        o.table = eni_table(&state.eni);
+        r = setup_learn_addresses(ctx, &link, mode, &state, &o);
+        if (r <= 0)
+                goto done;
+        r = setup_write_files(ctx, run, &link, &state, &changed);
         if (r < 0)
                 return r;
 
         add_altnames(&link, &state.eni, &o);
         if (!changed)
                 check_shadowing(ctx, &link, &state, &o);
-
         r = state_save(ctx->runtime_dir, link.ifname, &state);
         if (r < 0)
                 log_debug_errno(r, "Failed to save the state of %s, ignoring: %m", link.ifname);
-
         o.changed = changed;
-        ctx->changed = ctx->changed || changed;
+        run->changed = run->changed || changed;
+        r = 0;
+done:
+        if (r < 0)
+                return r;
         *ret = o;
         return 0;
 }
@@ -363,8 +394,10 @@ int interface_remove_plan(const SetupContext *ctx, const char *ifname, const Rem
         return 0;
 }
 
-int interface_remove(SetupContext *ctx, const char *ifname, const RemoveRequest *req, RemoveOutcome *ret) {
+int interface_remove(const SetupContext *ctx, SetupRun *run, const char *ifname, const RemoveRequest *req,
+                     RemoveOutcome *ret) {
         _cleanup_(file_lock_release) FileLock lock = FILE_LOCK_NULL;
+        ReloadIntent intent = { ctx->runtime_dir, run };
         RemoveOutcome o;
         bool changed = false;
         int r;
@@ -382,22 +415,23 @@ int interface_remove(SetupContext *ctx, const char *ifname, const RemoveRequest 
                 return r;
         if (o.verdict == REMOVE_ALL || o.verdict == REMOVE_FILES_ONLY) {
                 r = interface_files_remove(ctx->network_dir, ifname,
-                                           &(const FilesChangeHook) { record_reload_intent, ctx }, &changed);
+                                           &(const FilesChangeHook) { record_reload_intent, &intent }, &changed);
                 if (r < 0)
                         return r;
                 state_remove(ctx->runtime_dir, ifname);
         }
-        ctx->changed = ctx->changed || changed;
+        run->changed = run->changed || changed;
         o.changed = changed;
         if (ret)
                 *ret = o;
         return 0;
 }
 
-int interface_setup_reload(const SetupContext *ctx, uint64_t deadline_usec, bool *ret_reloaded) {
+int interface_setup_reload(const SetupContext *ctx, const SetupRun *run, uint64_t deadline_usec,
+                           bool *ret_reloaded) {
         /* changed without reload_intent: the intent could not be recorded, the files
          * changed all the same. */
-        if (ctx->changed || ctx->reload_intent)
+        if (run->changed || run->reload_intent)
                 return networkd_reload_coalesced(ctx->runtime_dir, deadline_usec, ret_reloaded);
         return networkd_reload_pending(ctx->runtime_dir, deadline_usec, ret_reloaded);
 }

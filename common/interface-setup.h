@@ -22,6 +22,7 @@ typedef enum SetupMode {
         SETUP_REFRESH,   /* one pass; a missing interface is a quiet no-op */
 } SetupMode;
 
+/* What a run gives every setup: inputs only, never written by a setup. */
 typedef struct SetupContext {
         const Config *config;
         ImdsClient *imds;
@@ -31,12 +32,16 @@ typedef struct SetupContext {
         uint64_t deadline_usec;       /* nothing runs past it */
         uint64_t link_wait_usec;      /* start: how long to wait for the link to appear */
         uint64_t address_wait_usec;   /* start: how long to wait for DHCP/RA addresses */
+} SetupContext;
+
+/* What the setups and removes of one run share and leave for its reload. */
+typedef struct SetupRun {
         char primary_mac[MAC_STR_MAX];/* fetched once per run, "" until then */
         bool changed;                 /* some file changed: networkd needs a reload */
         bool reload_intent;           /* a pending reload was recorded before the first
                                        * change (networkd_reload_intent): reload even when
                                        * the change then failed half-way */
-} SetupContext;
+} SetupRun;
 
 typedef struct SetupOutcome {
         bool link_missing;            /* no such interface (refresh: nothing done) */
@@ -55,7 +60,8 @@ typedef struct SetupOutcome {
 /* 0 with *ret filled (also when the link is missing on refresh, or excluded), or an error:
  * -ELINK_ABSENT when a started interface did not appear within link_wait_usec, the IMDS
  * outcomes of imds-client.h / imds-eni.h, or a local -errno (a lock, a file, netlink). */
-int interface_setup(SetupContext *ctx, const char *ifname, SetupMode mode, SetupOutcome *ret);
+int interface_setup(const SetupContext *ctx, SetupRun *run, const char *ifname, SetupMode mode,
+                    SetupOutcome *ret);
 
 typedef struct RemoveRequest {
         const char *removed_mac;      /* the MAC that went away (udev); NULL: unknown, then
@@ -81,10 +87,12 @@ int interface_remove_plan(const SetupContext *ctx, const char *ifname, const Rem
 
 /* Deletes the interface's generated files and state, unless they belong to another MAC or
  * to the link that holds the name now; req NULL: unconditionally (the 2.x command line). */
-int interface_remove(SetupContext *ctx, const char *ifname, const RemoveRequest *req, RemoveOutcome *ret);
+int interface_remove(const SetupContext *ctx, SetupRun *run, const char *ifname, const RemoveRequest *req,
+                     RemoveOutcome *ret);
 
 /* Once at the end of a run, whatever happened to the interfaces: reloads networkd (coalesced
  * with other processes) when this context changed or began to change files, or else when
  * reloads are pending from a process that did not finish. Sets *ret_reloaded when this
  * process did the reload. */
-int interface_setup_reload(const SetupContext *ctx, uint64_t deadline_usec, bool *ret_reloaded);
+int interface_setup_reload(const SetupContext *ctx, const SetupRun *run, uint64_t deadline_usec,
+                           bool *ret_reloaded);

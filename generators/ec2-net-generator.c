@@ -202,7 +202,7 @@ static int seed_wait_for_imds(const Program *p, ImdsClient *imds, char primary_m
 }
 
 /* Every ENI in one pass; one that fails is left to its policy-routes@ instance. */
-static size_t seed_configure(SetupContext *ctx, const PresentInterface *list, size_t n) {
+static size_t seed_configure(const SetupContext *ctx, SetupRun *run, const PresentInterface *list, size_t n) {
         size_t n_ok = 0;
 
         for (size_t i = 0; i < n; i++) {
@@ -210,7 +210,7 @@ static size_t seed_configure(SetupContext *ctx, const PresentInterface *list, si
                 int r;
 
                 log_context_set(list[i].ifname, list[i].mac, NULL);
-                r = interface_setup(ctx, list[i].ifname, SETUP_START, &o);
+                r = interface_setup(ctx, run, list[i].ifname, SETUP_START, &o);
                 if (r < 0) {
                         log_warning_errno(r, "Failed to seed %s, policy-routes@ will retry: %m", list[i].ifname);
                         continue;
@@ -229,6 +229,7 @@ static int run_seed(void) {
         _cleanup_(program_done) Program p = {};
         _cleanup_(imds_client_freep) ImdsClient *imds = NULL;
         _cleanup_free_ PresentInterface *list = NULL;
+        SetupRun run = {};
         size_t n = 0, n_ok;
         bool reloaded = false;
         int r;
@@ -264,17 +265,17 @@ static int run_seed(void) {
                 .link_wait_usec = 0,
                 .address_wait_usec = 15 * USEC_PER_SEC,
         };
-        r = seed_wait_for_imds(&p, imds, ctx.primary_mac);
+        r = seed_wait_for_imds(&p, imds, run.primary_mac);
         if (r <= 0)
                 return r;
 
         ctx.deadline_usec = usec_add(now_usec(), SEED_SETUP_BUDGET_USEC);
         imds_client_set_deadline(imds, ctx.deadline_usec);
-        n_ok = seed_configure(&ctx, list, n);
+        n_ok = seed_configure(&ctx, &run, list, n);
 
         /* Also for a seed killed half-way through an earlier boot stage: its files were
          * written, its reload never happened. */
-        r = interface_setup_reload(&ctx, usec_add(now_usec(), 30 * USEC_PER_SEC), &reloaded);
+        r = interface_setup_reload(&ctx, &run, usec_add(now_usec(), 30 * USEC_PER_SEC), &reloaded);
         if (r < 0)
                 return log_error_errno(r, "Failed to reload systemd-networkd: %m");
         log_event(LOG_INFO, MESSAGE_ID_NETWORKD_RELOAD,

@@ -101,6 +101,7 @@ static int hotplug_remove(const Program *p, const char *ifname, const char *mac)
         };
         const RemoveRequest req = { .removed_mac = mac, .check_present = true };
         RemoveOutcome plan, o;
+        SetupRun run = {};
         int r, ret = 0;
 
         SetupContext ctx = {
@@ -129,12 +130,12 @@ static int hotplug_remove(const Program *p, const char *ifname, const char *mac)
                         ret = log_warning_errno(r, "Failed to stop %s, continuing: %m", unit);
         }
 
-        r = interface_remove(&ctx, ifname, &req, &o);
+        r = interface_remove(&ctx, &run, ifname, &req, &o);
         if (r < 0)
                 ret = log_error_errno(r, "Failed to remove the configuration of %s: %m", ifname);
         else
                 log_remove_outcome(ifname, &o);
-        r = interface_setup_reload(&ctx, usec_add(now_usec(), BUS_TIMEOUT_USEC), NULL);
+        r = interface_setup_reload(&ctx, &run, usec_add(now_usec(), BUS_TIMEOUT_USEC), NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to reload systemd-networkd: %m");
         return ret;

@@ -143,13 +143,13 @@ static int imds_interfaces(const Config *config, const char *sysfs_root, const c
         return imds_routes_build(candidates, ret);
 }
 
-static int remove_interface(SetupContext *ctx) {
+static int remove_interface(const SetupContext *ctx, SetupRun *run) {
         RemoveOutcome o;
         int r;
 
         /* By hand, as in 2.x: whoever the files were written for. udev's path is
          * ec2-net-hotplug, which checks. */
-        r = interface_remove(ctx, arg_ifname, NULL, &o);
+        r = interface_remove(ctx, run, arg_ifname, NULL, &o);
         if (r < 0)
                 return log_error_errno(r, "Failed to remove the configuration: %m");
         if (o.changed)
@@ -157,7 +157,7 @@ static int remove_interface(SetupContext *ctx) {
         return 0;
 }
 
-static int setup_interface(SetupContext *ctx, const Program *p, bool imds_silent) {
+static int setup_interface(const SetupContext *base, SetupRun *run, const Program *p, bool imds_silent) {
         _cleanup_(imds_client_freep) ImdsClient *imds = NULL;
         _cleanup_strv_free_ char **interfaces = NULL;
         SetupOutcome o = {};
@@ -168,15 +168,15 @@ static int setup_interface(SetupContext *ctx, const Program *p, bool imds_silent
                 return log_error_errno(r, "Failed to list interfaces: %m");
         /* Initial setup keeps trying while IMDS becomes reachable; refresh gives up quickly
          * and tries again at the next tick. */
-        ImdsOptions io = program_imds_options(p, interfaces, ctx->deadline_usec,
+        ImdsOptions io = program_imds_options(p, interfaces, base->deadline_usec,
                                               arg_action == ACTION_START && !imds_silent ? 30 : 3);
         r = imds_client_new(&io, &imds);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the IMDS client: %m");
-        ctx->imds = imds;
+        SetupContext ctx = *base;
+        ctx.imds = imds;
 
-        r = interface_setup(ctx, arg_ifname, arg_action == ACTION_START ? SETUP_START : SETUP_REFRESH, &o);
-        ctx->imds = NULL;
+        r = interface_setup(&ctx, run, arg_ifname, arg_action == ACTION_START ? SETUP_START : SETUP_REFRESH, &o);
         log_context_set(arg_ifname, o.mac, o.interface_id);
         if (imds_silent && error_is_imds_no_answer(r)) {
                 log_event(LOG_NOTICE, MESSAGE_ID_IMDS_UNAVAILABLE,
@@ -222,12 +222,12 @@ static int setup_interface(SetupContext *ctx, const Program *p, bool imds_silent
 
 /* After the work, successful or not: networkd reads what we changed, or what a process
  * killed before its reload left behind. */
-static int reload_networkd(const SetupContext *ctx) {
+static int reload_networkd(const SetupContext *ctx, const SetupRun *run) {
         uint64_t deadline = usec_add(now_usec(), 30 * USEC_PER_SEC);
         bool reloaded = false;
         int r;
 
-        r = interface_setup_reload(ctx, deadline, &reloaded);
+        r = interface_setup_reload(ctx, run, deadline, &reloaded);
         if (r < 0)
                 return log_error_errno(r, "Failed to reload systemd-networkd: %m");
         if (reloaded)
@@ -238,6 +238,7 @@ static int reload_networkd(const SetupContext *ctx) {
 static int run(int argc, char *argv[]) {
         _cleanup_(program_done) Program p = {};
         const char *base = strrchr(argv[0], '/');
+        SetupRun run = {};
         uint64_t start = now_usec();
         bool imds_silent;
         int r, k;
@@ -278,8 +279,8 @@ static int run(int argc, char *argv[]) {
                 .address_wait_usec = ADDRESS_WAIT_USEC,
         };
 
-        r = arg_action == ACTION_REMOVE ? remove_interface(&ctx) : setup_interface(&ctx, &p, imds_silent);
-        k = reload_networkd(&ctx);
+        r = arg_action == ACTION_REMOVE ? remove_interface(&ctx, &run) : setup_interface(&ctx, &run, &p, imds_silent);
+        k = reload_networkd(&ctx, &run);
         return r < 0 ? r : k;
 }
 

@@ -183,27 +183,28 @@ static void test_owner_read_from_eni_conf(void **state) {
 static void test_remove_leaves_another_macs_files(void **state) {
         Fixture *f = *state;
         SetupContext ctx = context(f);
+        SetupRun run = {};
         RemoveOutcome o;
 
         write_files(f, IFNAME, MAC_B);
         write_state(f, IFNAME, MAC_B);
-        assert_int_equal(interface_remove(&ctx, IFNAME, &(RemoveRequest) { .removed_mac = MAC_A, .check_present = true },
+        assert_int_equal(interface_remove(&ctx, &run, IFNAME, &(RemoveRequest) { .removed_mac = MAC_A, .check_present = true },
                                           &o), 0);
         assert_int_equal(o.verdict, REMOVE_NONE_NOT_OWNER);
         assert_string_equal(o.owner_mac, MAC_B);
         assert_string_equal(o.removed_mac, MAC_A);
         assert_false(o.changed);
-        assert_false(ctx.changed);
+        assert_false(run.changed);
         assert_true(exists(f, IFNAME, IFACE_FILE_NETWORK));
         assert_true(exists(f, IFNAME, IFACE_FILE_ENI));
         assert_true(state_exists(f, IFNAME));
 
         /* The remove of the owner itself takes everything. */
-        assert_int_equal(interface_remove(&ctx, IFNAME, &(RemoveRequest) { .removed_mac = MAC_B, .check_present = true },
+        assert_int_equal(interface_remove(&ctx, &run, IFNAME, &(RemoveRequest) { .removed_mac = MAC_B, .check_present = true },
                                           &o), 0);
         assert_int_equal(o.verdict, REMOVE_ALL);
         assert_true(o.changed);
-        assert_true(ctx.changed);
+        assert_true(run.changed);
         assert_false(exists(f, IFNAME, IFACE_FILE_NETWORK));
         assert_false(exists(f, IFNAME, IFACE_FILE_ENI));
         assert_false(state_exists(f, IFNAME));
@@ -214,6 +215,7 @@ static void test_remove_leaves_another_macs_files(void **state) {
 static void test_owner_from_state(void **state) {
         Fixture *f = *state;
         SetupContext ctx = context(f);
+        SetupRun run = {};
         char name[PATH_MAX], path[PATH_MAX * 2];
         RemoveOutcome o;
 
@@ -223,7 +225,7 @@ static void test_owner_from_state(void **state) {
         snprintf(path, sizeof path, "%s/%s", f->network_dir, name);
         assert_int_equal(unlink(path), 0);
 
-        assert_int_equal(interface_remove(&ctx, IFNAME, &(RemoveRequest) { .removed_mac = MAC_A }, &o), 0);
+        assert_int_equal(interface_remove(&ctx, &run, IFNAME, &(RemoveRequest) { .removed_mac = MAC_A }, &o), 0);
         assert_int_equal(o.verdict, REMOVE_NONE_NOT_OWNER);
         assert_string_equal(o.owner_mac, MAC_B);
         assert_true(exists(f, IFNAME, IFACE_FILE_NETWORK));
@@ -234,11 +236,12 @@ static void test_owner_from_state(void **state) {
 static void test_remove_without_request(void **state) {
         Fixture *f = *state;
         SetupContext ctx = context(f);
+        SetupRun run = {};
         RemoveOutcome o;
 
         write_files(f, IFNAME, MAC_B);
         write_state(f, IFNAME, MAC_B);
-        assert_int_equal(interface_remove(&ctx, IFNAME, NULL, &o), 0);
+        assert_int_equal(interface_remove(&ctx, &run, IFNAME, NULL, &o), 0);
         assert_int_equal(o.verdict, REMOVE_ALL);
         assert_true(o.changed);
         assert_false(exists(f, IFNAME, IFACE_FILE_NETWORK));
@@ -248,12 +251,13 @@ static void test_remove_without_request(void **state) {
 static void test_remove_invalid_mac(void **state) {
         Fixture *f = *state;
         SetupContext ctx = context(f);
+        SetupRun run = {};
         RemoveOutcome o;
 
         write_files(f, IFNAME, MAC_B);
-        assert_int_equal(interface_remove(&ctx, IFNAME, &(RemoveRequest) { .removed_mac = "0e:00:00:00:00" }, &o),
+        assert_int_equal(interface_remove(&ctx, &run, IFNAME, &(RemoveRequest) { .removed_mac = "0e:00:00:00:00" }, &o),
                          -EINVAL);
-        assert_int_equal(interface_remove(&ctx, IFNAME, &(RemoveRequest) { .removed_mac = MAC_B "\n[Match]" }, &o),
+        assert_int_equal(interface_remove(&ctx, &run, IFNAME, &(RemoveRequest) { .removed_mac = MAC_B "\n[Match]" }, &o),
                          -EINVAL);
         assert_true(exists(f, IFNAME, IFACE_FILE_ENI));
 }
@@ -265,6 +269,7 @@ static void test_remove_invalid_mac(void **state) {
 static void test_name_in_use(void **state) {
         Fixture *f = *state;
         SetupContext ctx = context(f);
+        SetupRun run = {};
         RemoveOutcome o;
 
         /* The departed ENI's files, the name taken by another link: the files go. */
@@ -275,7 +280,7 @@ static void test_name_in_use(void **state) {
         assert_true(o.name_in_use);
         assert_string_equal(o.present_mac, LO_MAC);
         assert_true(exists(f, "lo", IFACE_FILE_ENI));   /* the plan changes nothing */
-        assert_int_equal(interface_remove(&ctx, "lo", &(RemoveRequest) { .removed_mac = MAC_A, .check_present = true },
+        assert_int_equal(interface_remove(&ctx, &run, "lo", &(RemoveRequest) { .removed_mac = MAC_A, .check_present = true },
                                           &o), 0);
         assert_int_equal(o.verdict, REMOVE_FILES_ONLY);
         assert_true(o.changed);
@@ -284,15 +289,15 @@ static void test_name_in_use(void **state) {
         /* The files of the link that holds the name: a late remove of the same MAC (the
          * ENI attached again) and one without a MAC leave them. */
         write_files(f, "lo", LO_MAC);
-        assert_int_equal(interface_remove(&ctx, "lo", &(RemoveRequest) { .removed_mac = LO_MAC, .check_present = true },
+        assert_int_equal(interface_remove(&ctx, &run, "lo", &(RemoveRequest) { .removed_mac = LO_MAC, .check_present = true },
                                           &o), 0);
         assert_int_equal(o.verdict, REMOVE_NONE_NAME_IN_USE);
-        assert_int_equal(interface_remove(&ctx, "lo", &(RemoveRequest) { .check_present = true }, &o), 0);
+        assert_int_equal(interface_remove(&ctx, &run, "lo", &(RemoveRequest) { .check_present = true }, &o), 0);
         assert_int_equal(o.verdict, REMOVE_NONE_NAME_IN_USE);
         assert_false(o.changed);
         assert_true(exists(f, "lo", IFACE_FILE_ENI));
         /* Not asked to look at the kernel: removed. */
-        assert_int_equal(interface_remove(&ctx, "lo", &(RemoveRequest) { .removed_mac = LO_MAC }, &o), 0);
+        assert_int_equal(interface_remove(&ctx, &run, "lo", &(RemoveRequest) { .removed_mac = LO_MAC }, &o), 0);
         assert_int_equal(o.verdict, REMOVE_ALL);
         assert_false(exists(f, "lo", IFACE_FILE_ENI));
 }
