@@ -142,17 +142,14 @@ static int run_generator(const char *dest) {
         int r;
 
         program_log_open("ec2-net-generator", LOG_TARGET_KMSG);
-        r = program_load(&p);
+        r = program_load(&p, LOG_INFO);
         if (r < 0)
                 return r;
         dir_fd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dir_fd < 0)
                 return log_error_errno(errno, "Failed to open %s: %m", dest);
-
-        if (p.disabled_by) {
-                log_info("Disabled by %s.", p.disabled_by);
+        if (r == 0)
                 return mask_units(dir_fd);
-        }
         if (p.config.refresh_interval_sec != DEFAULT_REFRESH_INTERVAL_SEC) {
                 r = write_timer_interval(dir_fd, p.config.refresh_interval_sec);
                 if (r < 0)
@@ -235,13 +232,9 @@ static int run_seed(void) {
         int r;
 
         program_log_open("ec2-net-seed", LOG_TARGET_AUTO);
-        r = program_load(&p);
-        if (r < 0)
+        r = program_load(&p, LOG_INFO);
+        if (r <= 0)
                 return r;
-        if (p.disabled_by) {
-                log_info("Disabled by %s.", p.disabled_by);
-                return 0;
-        }
         r = interfaces_discover(p.paths.sysfs_root, &p.config, &list, &n, NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to enumerate network interfaces: %m");
@@ -291,7 +284,7 @@ static int run_is_enabled(void) {
         int r;
 
         program_log_open("ec2-net-generator", LOG_TARGET_CONSOLE);
-        r = program_load(&p);
+        r = program_load(&p, LOG_DEBUG);   /* the answer goes to standard output */
         if (r < 0)
                 return r;
         if (!p.disabled_by)

@@ -166,13 +166,9 @@ static int run(int argc, char *argv[]) {
                                        escape_for_log(argv[3], true, quoted, sizeof quoted));
         log_context_set(ifname, mac[0] ? mac : NULL, NULL);
 
-        r = program_load(&p);
-        if (r < 0)
+        r = program_load(&p, LOG_DEBUG);   /* udev runs us on every event: quiet */
+        if (r <= 0)
                 return r;
-        if (p.disabled_by) {
-                log_debug("Disabled by %s, ignoring %s %s.", p.disabled_by, action, ifname);
-                return 0;
-        }
 
         return streq(action, "add") ? hotplug_add(&p, ifname)
                                     : hotplug_remove(&p, ifname, mac[0] ? mac : NULL);

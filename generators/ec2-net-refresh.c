@@ -255,13 +255,9 @@ static int run(int argc, char *argv[]) {
                 return 0;
         log_context_set(arg_ifname, NULL, NULL);
 
-        r = program_load(&p);
-        if (r < 0)
+        r = program_load(&p, LOG_INFO);
+        if (r <= 0)
                 return r;
-        if (p.disabled_by) {
-                log_info("amazon-ec2-net-utils is disabled by %s, doing nothing.", p.disabled_by);
-                return 0;
-        }
         r = program_prepare_directories(&p);
         if (r < 0)
                 return r;

@@ -67,13 +67,9 @@ static int run(int argc, char *argv[]) {
                 log_info("The static hostname is already set, not changing it.");
                 return 0;
         }
-        r = program_load(&p);
-        if (r < 0)
+        r = program_load(&p, LOG_INFO);
+        if (r <= 0)
                 return r;
-        if (p.disabled_by) {
-                log_info("Disabled by %s, not setting the hostname.", p.disabled_by);
-                return 0;
-        }
 
         io = program_imds_options(&p, NULL, usec_add(now_usec(), DEADLINE_USEC), 10);
         r = imds_client_new(&io, &imds);

@@ -8,7 +8,7 @@ void program_log_open(const char *ident, LogTarget target) {
         log_parse_environment();
 }
 
-int program_load(Program *p) {
+int program_load(Program *p, int disabled_level) {
         int r;
 
         *p = (Program) {};
@@ -20,8 +20,11 @@ int program_load(Program *p) {
         STRV_FOREACH(w, p->config.warnings)
                 log_warning("%s", *w);
         runtime_paths_get(&p->paths);
-        if (!package_enabled(&p->config, &p->disabled_by) && !p->disabled_by)
+        if (package_enabled(&p->config, &p->disabled_by))
+                return 1;
+        if (!p->disabled_by)
                 p->disabled_by = "configuration";
+        log_full(disabled_level, "amazon-ec2-net-utils is disabled by %s, doing nothing.", p->disabled_by);
         return 0;
 }
 

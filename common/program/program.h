@@ -26,8 +26,9 @@ typedef struct Program {
 void program_log_open(const char *ident, LogTarget target);
 
 /* Loads the configuration (logging each warning), reads the paths and the package switch.
- * Returns 0, or a negative errno after logging why. */
-int program_load(Program *p);
+ * Returns 1 when the package is enabled, 0 when it is disabled (said at disabled_level,
+ * with why), or a negative errno after logging why. */
+int program_load(Program *p, int disabled_level);
 void program_done(Program *p);
 
 /* Checks that the program can write where it writes: the runtime directory (created when
