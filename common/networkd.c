@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
-#include <systemd/sd-bus.h>
 #include <unistd.h>
 #include <jansson.h>
 
+#include "bus-call.h"
 #include "file-save.h"
 #include "lock.h"
 #include "log.h"
@@ -26,19 +26,14 @@ typedef struct ReloadState {
 } ReloadState;
 
 int networkd_reload(uint64_t deadline_usec) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         uint64_t now = now_usec();
         int r;
 
         if (now >= deadline_usec)
                 return -ETIMEDOUT;
-        r = sd_bus_open_system(&bus);
-        if (r < 0)
-                return log_debug_errno(r, "Failed to connect to the system bus: %m");
-        (void) sd_bus_set_method_call_timeout(bus, deadline_usec - now);
-        r = sd_bus_call_method(bus, "org.freedesktop.network1", "/org/freedesktop/network1",
-                               "org.freedesktop.network1.Manager", "Reload", &error, NULL, NULL);
+        r = bus_call_method(deadline_usec - now, "org.freedesktop.network1", "/org/freedesktop/network1",
+                            "org.freedesktop.network1.Manager", "Reload", &error, NULL, NULL);
         if (r < 0)
                 return log_debug_errno(r, "Failed to reload systemd-networkd: %s",
                                        error.message ?: strerror(-r));
@@ -230,29 +225,24 @@ int networkd_network_file_from_description(const char *json, char **ret) {
 }
 
 int networkd_link_network_file(int ifindex, uint64_t deadline_usec, char **ret) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(bus_message_unrefp) sd_bus_message *reply = NULL;
         uint64_t now = now_usec();
         const char *json;
         int r;
 
         if (now >= deadline_usec)
                 return -ETIMEDOUT;
-        r = sd_bus_open_system(&bus);
-        if (r < 0)
-                return log_debug_errno(r, "Failed to connect to the system bus: %m");
-        (void) sd_bus_set_method_call_timeout(bus, deadline_usec - now);
-        r = sd_bus_call_method(bus, "org.freedesktop.network1", "/org/freedesktop/network1",
-                               "org.freedesktop.network1.Manager", "DescribeLink", &error, &reply,
-                               "i", (int32_t) ifindex);
+        r = bus_call_method(deadline_usec - now, "org.freedesktop.network1", "/org/freedesktop/network1",
+                            "org.freedesktop.network1.Manager", "DescribeLink", &error, &reply,
+                            "i", (int32_t) ifindex);
         if (r < 0) {
-                if (sd_bus_error_has_name(&error, "org.freedesktop.network1.NoSuchLink"))
+                if (bus_error_has_name(&error, "org.freedesktop.network1.NoSuchLink"))
                         return -ENOENT;
                 return log_debug_errno(r, "Failed to ask systemd-networkd about link %d: %s", ifindex,
                                        error.message ?: strerror(-r));
         }
-        r = sd_bus_message_read(reply, "s", &json);
+        r = bus_message_read_string(reply, &json);
         if (r < 0)
                 return r;
         return networkd_network_file_from_description(json, ret);

@@ -8,8 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <systemd/sd-bus.h>
 
+#include "bus-call.h"
 #include "env-override.h"
 #include "file-save.h"
 #include "hostname-file.h"
@@ -22,22 +22,18 @@
 #include "validate.h"
 
 #define DEADLINE_USEC (60 * USEC_PER_SEC)
+#define BUS_TIMEOUT_USEC (25 * USEC_PER_SEC)   /* sd-bus's own default */
 
 static const char *hostname_file(void) {
         return env_override_path("EC2NET_HOSTNAME_FILE") ?: "/etc/hostname";   /* tests */
 }
 
 static int set_static_hostname(const char *name) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
 
-        r = sd_bus_open_system(&bus);
-        if (r < 0)
-                return log_error_errno(r, "Failed to connect to the system bus: %m");
-        r = sd_bus_call_method(bus, "org.freedesktop.hostname1", "/org/freedesktop/hostname1",
-                               "org.freedesktop.hostname1", "SetStaticHostname", &error, NULL,
-                               "sb", name, 0);
+        r = bus_call_method(BUS_TIMEOUT_USEC, "org.freedesktop.hostname1", "/org/freedesktop/hostname1",
+                            "org.freedesktop.hostname1", "SetStaticHostname", &error, NULL, "sb", name, 0);
         if (r < 0)
                 return log_error_errno(r, "Failed to set the static hostname: %s", error.message ?: strerror(-r));
         return 0;

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+
+#include "bus-call.h"
+#include "log.h"
+#include "macro.h"
+
+#define LIBSYSTEMD_SONAME "libsystemd.so.0"
+
+static __typeof__(sd_bus_open_system) *sym_sd_bus_open_system;
+static __typeof__(sd_bus_set_method_call_timeout) *sym_sd_bus_set_method_call_timeout;
+static __typeof__(sd_bus_call_methodv) *sym_sd_bus_call_methodv;
+static __typeof__(sd_bus_flush_close_unref) *sym_sd_bus_flush_close_unref;
+static __typeof__(sd_bus_message_unref) *sym_sd_bus_message_unref;
+static __typeof__(sd_bus_message_read) *sym_sd_bus_message_read;
+static __typeof__(sd_bus_error_free) *sym_sd_bus_error_free;
+static __typeof__(sd_bus_error_has_name) *sym_sd_bus_error_has_name;
+static void *libsystemd;
+
+#define RESOLVE(name)                                                                   \
+        do {                                                                            \
+                *(void **) &sym_##name = dlsym(dl, #name);                              \
+                if (!sym_##name)                                                        \
+                        return log_debug_errno(-ELIBACC, "%s lacks %s: %s",             \
+                                               LIBSYSTEMD_SONAME, #name, dlerror());    \
+        } while (0)
+
+static int dlopen_sd_bus(void) {
+        void *dl;
+
+        if (libsystemd)
+                return 0;
+        dl = dlopen(LIBSYSTEMD_SONAME, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+        if (!dl)
+                return log_debug_errno(-ELIBACC, "Failed to load %s: %s", LIBSYSTEMD_SONAME, dlerror());
+        RESOLVE(sd_bus_open_system);
+        RESOLVE(sd_bus_set_method_call_timeout);
+        RESOLVE(sd_bus_call_methodv);
+        RESOLVE(sd_bus_flush_close_unref);
+        RESOLVE(sd_bus_message_unref);
+        RESOLVE(sd_bus_message_read);
+        RESOLVE(sd_bus_error_free);
+        RESOLVE(sd_bus_error_has_name);
+        libsystemd = dl;
+        return 0;
+}
+
+static void bus_flush_close_unrefp(sd_bus **b) {
+        if (*b)
+                sym_sd_bus_flush_close_unref(*b);
+}
+
+int bus_call_method(uint64_t timeout_usec, const char *destination, const char *path, const char *interface,
+                    const char *member, sd_bus_error *ret_error, sd_bus_message **ret_reply,
+                    const char *types, ...) {
+        _cleanup_(bus_flush_close_unrefp) sd_bus *bus = NULL;
+        va_list ap;
+        int r;
+
+        r = dlopen_sd_bus();
+        if (r < 0)
+                return r;
+        r = sym_sd_bus_open_system(&bus);
+        if (r < 0)
+                return log_debug_errno(r, "Failed to connect to the system bus: %m");
+        (void) sym_sd_bus_set_method_call_timeout(bus, timeout_usec);
+        va_start(ap, types);
+        r = sym_sd_bus_call_methodv(bus, destination, path, interface, member, ret_error, ret_reply, types, ap);
+        va_end(ap);
+        return r;
+}
+
+int bus_message_read_string(sd_bus_message *m, const char **ret) {
+        return sym_sd_bus_message_read(m, "s", ret);
+}
+
+bool bus_error_has_name(const sd_bus_error *e, const char *name) {
+        return libsystemd && sym_sd_bus_error_has_name(e, name);
+}
+
+void bus_error_free(sd_bus_error *e) {
+        if (libsystemd)
+                sym_sd_bus_error_free(e);
+}
+
+void bus_message_unrefp(sd_bus_message **m) {
+        if (*m)
+                sym_sd_bus_message_unref(*m);
+}
