@@ -13,13 +13,14 @@
 set -u
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRC_DIR=$(cd "$BENCH_DIR/.." && pwd)
-BUILD_DIR="" SIZES="1 16 64" KEEP=0
+BUILD_DIR="" BASELINE_DIR="" SIZES="1 16 64" KEEP=0
 
-usage() { echo "usage: $0 [--build-dir DIR] [--sizes \"1 16 64\"] [--keep]" >&2; exit 2; }
+usage() { echo "usage: $0 [--build-dir DIR] [--baseline-build-dir DIR] [--sizes \"1 16 64\"] [--keep]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
         --build-dir) BUILD_DIR=$2; shift 2 ;;
         --build-dir=*) BUILD_DIR=${1#*=}; shift ;;
+        --baseline-build-dir) BASELINE_DIR=$2; shift 2 ;;
         --sizes) SIZES=$2; shift 2 ;;
         --sizes=*) SIZES=${1#*=}; shift ;;
         --keep) KEEP=1; shift ;;
@@ -71,7 +72,7 @@ if [ -z "$BUILD_DIR" ]; then
     BUILD_DIR=$OWN_BUILD
     log "building the product (RelWithDebInfo) in $BUILD_DIR"
     if ! cmake -S "$SRC_DIR" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$WORK/build.log" 2>&1 ||
-        ! cmake --build "$BUILD_DIR" -j "$(nproc)" --target ec2-net-refresh ec2-net-generator \
+        ! cmake --build "$BUILD_DIR" -j "$(nproc)" --target ec2-net-refresh ec2-net-generator ec2-net-hotplug \
             default-network >>"$WORK/build.log" 2>&1; then
         tail -n 30 "$WORK/build.log" >&2
         echo "bench/run.sh: build failed" >&2
@@ -111,6 +112,10 @@ for n in $SIZES; do
 done
 [ ${#results[@]} -gt 0 ] || { echo "bench/run.sh: no results" >&2; exit 1; }
 
+# --- program start on the boot and hot-plug paths (no lab needed) ---------------------------
+startup=$(bash "$BENCH_DIR/bench-startup.sh" --build-dir "$BUILD_DIR" ${BASELINE_DIR:+--baseline-build-dir "$BASELINE_DIR"}) ||
+    { failed=1; startup="**bench-startup.sh failed.**"; }
+
 # --- the table ---------------------------------------------------------------------------
 table=$("$PY" "$BENCH_DIR/benchtool.py" table "${results[@]}") || exit 1
 scenario=$(sed -n 's/^scenario //p' "${results[0]}" | sed 's/--enis [0-9]*/--enis N/')
@@ -127,6 +132,8 @@ scenario=$(sed -n 's/^scenario //p' "${results[0]}" | sed 's/--enis [0-9]*/--eni
     echo "\`bench/README.md\`."
     echo
     echo "$table"
+    echo
+    echo "$startup"
     [ $failed = 0 ] || { echo; echo "**Some runs failed; see the run's output.**"; }
 } >"$WORK/results.md"
 cp "$WORK/results.md" "$BENCH_DIR/results.md"
