@@ -81,8 +81,9 @@ long64=$(printf 'a%.0s' {1..64})
 long4096=$(printf 'a%.0s' {1..4096})
 bad_names=('../../etc' 'abcdefghijklmnop' 'abcdefghijklmnopq' "$long64" "$long4096" '-x'
     'ens 5' $'ens5\t' $'ens5\nens6' $'\nsetup-policy-routes: ens5: Configuration of ens5 updated' ''
-    'ensé' $'ens\x01' $'\x1b[2J' '.' '..' '/' 'ens5/..' 'ens5:0' ' ens5' 'ens5 ')
-odd_names=('%s%n%s' '*' '$(reboot)' 'a;b' "x'y" 'ens5.99')
+    'ensé' $'ens\x01' $'\x1b[2J' '.' '..' '/' 'ens5/..' 'ens5:0' ' ens5' 'ens5 '
+    '*' 'ens?' 'ens[5]' '!ens5' 'ens5\')   # glob patterns in networkd's Name= match
+odd_names=('%s%n%s' '$(reboot)' 'a;b' "x'y" 'ens5.99')
 before=$(run_snapshot)
 names_ok=0 names_bad=()
 for n in "${bad_names[@]}"; do
