@@ -7,7 +7,7 @@
  * all read here, the same way: through secure_getenv(3), so a program started with more
  * privileges than its caller (setuid, setgid, file capabilities) ignores them, and an empty
  * value counts as unset. The environment of systemd and udev (JOURNAL_STREAM,
- * ID_NET_DRIVER, container) is not an override and is read where it is used.
+ * container) is not an override and is read where it is used.
  */
 
 #define ENV_OVERRIDE_PATH_MAX 1024U
