@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include <dlfcn.h>
-#include <errno.h>
 #include <stdarg.h>
 
 #include "bus-call.h"
+#include "dlopen-util.h"
 #include "log.h"
 #include "macro.h"
 
@@ -19,32 +18,15 @@ static __typeof__(sd_bus_error_free) *sym_sd_bus_error_free;
 static __typeof__(sd_bus_error_has_name) *sym_sd_bus_error_has_name;
 static void *libsystemd;
 
-#define RESOLVE(name)                                                                   \
-        do {                                                                            \
-                *(void **) &sym_##name = dlsym(dl, #name);                              \
-                if (!sym_##name)                                                        \
-                        return log_debug_errno(-ELIBACC, "%s lacks %s: %s",             \
-                                               LIBSYSTEMD_SONAME, #name, dlerror());    \
-        } while (0)
-
 static int dlopen_sd_bus(void) {
-        void *dl;
+        static const DlSymbol symbols[] = {
+                DL_SYMBOL(sd_bus_open_system),       DL_SYMBOL(sd_bus_set_method_call_timeout),
+                DL_SYMBOL(sd_bus_call_methodv),      DL_SYMBOL(sd_bus_flush_close_unref),
+                DL_SYMBOL(sd_bus_message_unref),     DL_SYMBOL(sd_bus_message_read),
+                DL_SYMBOL(sd_bus_error_free),        DL_SYMBOL(sd_bus_error_has_name),
+        };
 
-        if (libsystemd)
-                return 0;
-        dl = dlopen(LIBSYSTEMD_SONAME, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-        if (!dl)
-                return log_debug_errno(-ELIBACC, "Failed to load %s: %s", LIBSYSTEMD_SONAME, dlerror());
-        RESOLVE(sd_bus_open_system);
-        RESOLVE(sd_bus_set_method_call_timeout);
-        RESOLVE(sd_bus_call_methodv);
-        RESOLVE(sd_bus_flush_close_unref);
-        RESOLVE(sd_bus_message_unref);
-        RESOLVE(sd_bus_message_read);
-        RESOLVE(sd_bus_error_free);
-        RESOLVE(sd_bus_error_has_name);
-        libsystemd = dl;
-        return 0;
+        return dlopen_symbols(LIBSYSTEMD_SONAME, &libsystemd, symbols, ELEMENTSOF(symbols));
 }
 
 static void bus_flush_close_unrefp(sd_bus **b) {

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include <dlfcn.h>
-#include <errno.h>
-
 #include "curl-dlopen.h"
-#include "log.h"
+#include "dlopen-util.h"
+#include "macro.h"
 
 /* The soname the package depends on (libcurl4 on Debian, libcurl on Amazon Linux). */
 #define LIBCURL_SONAME "libcurl.so.4"
@@ -21,35 +19,16 @@ __typeof__(curl_slist_free_all) *sym_curl_slist_free_all;
 
 static void *curl_dl;
 
-#define RESOLVE(name)                                                                   \
-        do {                                                                            \
-                *(void **) &sym_##name = dlsym(dl, #name);                              \
-                if (!sym_##name)                                                        \
-                        return log_debug_errno(-ELIBACC, "%s lacks %s: %s",             \
-                                               LIBCURL_SONAME, #name, dlerror());       \
-        } while (0)
-
 int dlopen_curl(void) {
-        void *dl;
+        static const DlSymbol symbols[] = {
+                DL_SYMBOL(curl_global_init),   DL_SYMBOL(curl_easy_init),
+                DL_SYMBOL(curl_easy_cleanup),  DL_SYMBOL(curl_easy_reset),
+                DL_SYMBOL(curl_easy_setopt),   DL_SYMBOL(curl_easy_perform),
+                DL_SYMBOL(curl_easy_getinfo),  DL_SYMBOL(curl_easy_strerror),
+                DL_SYMBOL(curl_slist_append),  DL_SYMBOL(curl_slist_free_all),
+        };
 
-        if (curl_dl)
-                return 0;
-        /* Kept for the life of the process: libcurl cannot be unloaded safely anyway. */
-        dl = dlopen(LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-        if (!dl)
-                return log_debug_errno(-ELIBACC, "Failed to load %s: %s", LIBCURL_SONAME, dlerror());
-        RESOLVE(curl_global_init);
-        RESOLVE(curl_easy_init);
-        RESOLVE(curl_easy_cleanup);
-        RESOLVE(curl_easy_reset);
-        RESOLVE(curl_easy_setopt);
-        RESOLVE(curl_easy_perform);
-        RESOLVE(curl_easy_getinfo);
-        RESOLVE(curl_easy_strerror);
-        RESOLVE(curl_slist_append);
-        RESOLVE(curl_slist_free_all);
-        curl_dl = dl;
-        return 0;
+        return dlopen_symbols(LIBCURL_SONAME, &curl_dl, symbols, ELEMENTSOF(symbols));
 }
 
 int curl_is_loaded(void) {

@@ -142,16 +142,23 @@ static bool is_lock_file_name(const char *name) {
         return len >= 6 && streq(name + len - 5, ".lock");
 }
 
-int interface_locks_count_held(const char *runtime_dir) {
-        _cleanup_closedir_ DIR *d = NULL;
+/* RUNTIME_DIR/lock; *ret NULL (and 0) when there is none: no lock was ever taken. */
+static int lock_dir_open(const char *runtime_dir, DIR **ret) {
         char path[PATH_MAX];
-        struct dirent *de;
-        int n = 0;
 
         snprintf(path, sizeof path, "%s/lock", runtime_dir);
-        d = opendir(path);
-        if (!d)
-                return errno == ENOENT ? 0 : negative_errno();
+        *ret = opendir(path);
+        return *ret || errno == ENOENT ? 0 : negative_errno();
+}
+
+int interface_locks_count_held(const char *runtime_dir) {
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+        int n = 0, r;
+
+        r = lock_dir_open(runtime_dir, &d);
+        if (r < 0 || !d)
+                return r;
         while ((de = readdir(d)))
                 if (is_lock_file_name(de->d_name) && lock_file_state(dirfd(d), de->d_name) == LOCK_FILE_HELD)
                         n++;
@@ -160,14 +167,12 @@ int interface_locks_count_held(const char *runtime_dir) {
 
 int interface_locks_remove_stale(const char *runtime_dir) {
         _cleanup_closedir_ DIR *d = NULL;
-        char path[PATH_MAX];
         struct dirent *de;
-        int n = 0;
+        int n = 0, r;
 
-        snprintf(path, sizeof path, "%s/lock", runtime_dir);
-        d = opendir(path);
-        if (!d)
-                return errno == ENOENT ? 0 : negative_errno();
+        r = lock_dir_open(runtime_dir, &d);
+        if (r < 0 || !d)
+                return r;
         while ((de = readdir(d))) {
                 _cleanup_close_ int fd = -1;
 
