@@ -59,7 +59,7 @@ static int journal_send(const struct iovec *fields, int n) {
                 iov[2 * i] = fields[i];
                 iov[2 * i + 1] = (struct iovec) { (char *) "\n", 1 };
         }
-        mh.msg_iovlen = (size_t) (2 * n);
+        mh.msg_iovlen = 2 * (size_t) n;
         return sendmsg(log_state.journal_fd, &mh, MSG_NOSIGNAL) < 0 ? negative_errno() : 0;
 }
 
