@@ -190,10 +190,8 @@ static void runtime_write(const char *runtime_dir, const char *name, const char 
                 (void) file_save_atomic(fd, name, content);
 }
 
-int imds_primary_mac(ImdsClient *c, const char *runtime_dir, char ret[static MAC_STR_MAX]) {
+int imds_primary_mac_cached(const char *runtime_dir, char ret[static MAC_STR_MAX]) {
         _cleanup_free_ char *text = NULL;
-        char line[MAC_STR_MAX + 1];
-        int r;
 
         if (runtime_read(runtime_dir, PRIMARY_MAC_CACHE, 64, &text) >= 0 && text && strlen(text) == MAC_STR_MAX &&
             text[MAC_STR_MAX - 1] == '\n') {
@@ -201,6 +199,15 @@ int imds_primary_mac(ImdsClient *c, const char *runtime_dir, char ret[static MAC
                 if (validate_mac(text, ret) >= 0)
                         return 0;
         }
+        return -ENOENT;
+}
+
+int imds_primary_mac(ImdsClient *c, const char *runtime_dir, char ret[static MAC_STR_MAX]) {
+        char line[MAC_STR_MAX + 1];
+        int r;
+
+        if (imds_primary_mac_cached(runtime_dir, ret) >= 0)
+                return 0;
         r = imds_fetch_primary_mac(c, ret);
         if (r < 0)
                 return r;

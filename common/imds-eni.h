@@ -25,6 +25,8 @@ int imds_fetch_primary_mac(ImdsClient *c, char ret[static MAC_STR_MAX]);
 /* The same, read from IMDS once per boot and kept in RUNTIME_DIR/primary-mac: it never
  * changes for the life of an instance (SPEC §8: 2.x re-fetched it for every lookup). */
 int imds_primary_mac(ImdsClient *c, const char *runtime_dir, char ret[static MAC_STR_MAX]);
+/* Only what RUNTIME_DIR/primary-mac holds (-ENOENT when nothing valid): no request. */
+int imds_primary_mac_cached(const char *runtime_dir, char ret[static MAC_STR_MAX]);
 
 /* "IMDS did not answer the boot-time seed stage": initial setups then make one short try
  * instead of holding network-online.target for their whole budget. Cleared by any run

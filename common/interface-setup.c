@@ -11,6 +11,7 @@
 #include "imds-eni.h"
 #include "interface-files.h"
 #include "interface-setup.h"
+#include "interface-state.h"
 #include "lock.h"
 #include "log.h"
 #include "netlink.h"
@@ -19,93 +20,7 @@
 #include "strv.h"
 #include "time-util.h"
 
-#define STATE_DIR "interfaces"
 #define LOCK_WAIT_USEC (30 * USEC_PER_SEC)
-
-/* What an earlier run learned about the interface: the static ENI data (so a refresh only
- * re-reads addresses and prefixes) and whether the subnet had IPv4/IPv6. */
-typedef struct InterfaceState {
-        Eni eni;
-        bool has_ipv4, has_ipv6;
-        char shadowed_by[256];   /* last reported shadowing file */
-} InterfaceState;
-
-static void interface_state_done(InterfaceState *s) {
-        eni_done(&s->eni);
-}
-
-static int state_dir_open(const char *runtime_dir, bool create) {
-        char path[PATH_MAX];
-
-        snprintf(path, sizeof path, "%s/" STATE_DIR, runtime_dir);
-        if (create && mkdir(path, 0755) < 0 && errno != EEXIST)
-                return negative_errno();
-        return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-}
-
-static int state_load(const char *runtime_dir, const char *ifname, const char *mac, InterfaceState *ret) {
-        _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *text = NULL;
-        _cleanup_(interface_state_done) InterfaceState s = {};
-        char name[PATH_MAX];
-        json_auto_t *j = NULL;
-        int r;
-
-        fd = state_dir_open(runtime_dir, false);
-        if (fd < 0)
-                return -ENOENT;
-        snprintf(name, sizeof name, "%s.json", ifname);
-        r = read_file_at(fd, name, 64 * 1024, &text, NULL);
-        if (r < 0)
-                return r;
-        j = json_loads(text, 0, NULL);
-        /* The state is ours, but is validated like anything else read back from disk. */
-        r = eni_from_json(json_object_get(j, "eni"), &s.eni);
-        if (r < 0)
-                return log_debug_errno(r, "Ignoring invalid state file %s.", name);
-        if (!streq(s.eni.mac, mac))
-                return log_debug_errno(-ESTALE, "State of %s is for MAC %s, not %s.", ifname, s.eni.mac, mac);
-        s.has_ipv4 = json_is_true(json_object_get(j, "has_ipv4"));
-        s.has_ipv6 = json_is_true(json_object_get(j, "has_ipv6"));
-        if (json_is_string(json_object_get(j, "shadowed_by")))
-                snprintf(s.shadowed_by, sizeof s.shadowed_by, "%s",
-                         json_string_value(json_object_get(j, "shadowed_by")));
-        *ret = s;
-        s = (InterfaceState) {};
-        return 0;
-}
-
-static int state_save(const char *runtime_dir, const char *ifname, const InterfaceState *s) {
-        _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *text = NULL;
-        json_auto_t *eni = NULL, *j = NULL;
-        char name[PATH_MAX];
-        int r;
-
-        r = eni_to_json(&s->eni, &eni);
-        if (r < 0)
-                return r;
-        j = json_pack("{s:O, s:b, s:b, s:s}", "eni", eni, "has_ipv4", s->has_ipv4, "has_ipv6", s->has_ipv6,
-                      "shadowed_by", s->shadowed_by);
-        text = j ? json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(1)) : NULL;
-        if (!text)
-                return -ENOMEM;
-        fd = state_dir_open(runtime_dir, true);
-        if (fd < 0)
-                return negative_errno();
-        snprintf(name, sizeof name, "%s.json", ifname);
-        r = file_save_atomic(fd, name, text);
-        return r < 0 ? r : 0;
-}
-
-static void state_remove(const char *runtime_dir, const char *ifname) {
-        _cleanup_close_ int fd = state_dir_open(runtime_dir, false);
-        char name[PATH_MAX];
-
-        snprintf(name, sizeof name, "%s.json", ifname);
-        if (fd >= 0)
-                (void) file_save_atomic(fd, name, NULL);
-}
 
 static uint64_t deadline_min(uint64_t a, uint64_t b) {
         return a < b ? a : b;
@@ -166,7 +81,7 @@ static int fetch_eni(SetupContext *ctx, const LinkInfo *link, SetupMode mode, In
                      SetupOutcome *o) {
         int r;
 
-        r = state_load(ctx->runtime_dir, link->ifname, link->mac, state);
+        r = interface_state_load(ctx->runtime_dir, link->ifname, link->mac, state);
         if (r >= 0) {
                 /* Seeded at boot or set up before: only what can change is re-read. */
                 o->from_state = true;
@@ -265,22 +180,8 @@ int interface_setup(SetupContext *ctx, const char *ifname, SetupMode mode, Setup
                                 return r;
                 }
         }
-        /* Once seen, kept: a lease being renewed must not take the routes and rules away. */
-        state.has_ipv4 = state.has_ipv4 || addr.has_global_ipv4;
-        state.has_ipv6 = state.has_ipv6 || addr.has_global_ipv6;
-
-        RenderSettings settings = {
-                .drivers = ctx->config->drivers,
-                .policy_rules = ctx->config->policy_rules,
-                .secondary_addresses = ctx->config->secondary_addresses,
-        };
-        RenderInput in = {
-                .ifname = link.ifname,
-                .eni = &state.eni,
-                .has_ipv4 = state.has_ipv4,
-                .has_ipv6 = state.has_ipv6,
-        };
-        r = render_interface(&in, &settings, &rendered);
+        interface_state_note_addresses(&state, &addr);
+        r = interface_state_render(&state, ctx->config, link.ifname, &rendered);
         if (r < 0)
                 return r;
         r = interface_files_save(ctx->network_dir, link.ifname, &rendered,
@@ -292,7 +193,7 @@ int interface_setup(SetupContext *ctx, const char *ifname, SetupMode mode, Setup
         if (!changed)
                 check_shadowing(ctx, &link, &state, &o);
 
-        r = state_save(ctx->runtime_dir, link.ifname, &state);
+        r = interface_state_save(ctx->runtime_dir, link.ifname, &state);
         if (r < 0)
                 log_debug_errno(r, "Failed to save the state of %s, ignoring: %m", link.ifname);
 
@@ -315,7 +216,7 @@ int interface_remove(SetupContext *ctx, const char *ifname, bool *ret_changed) {
                                    &(const FilesChangeHook) { record_reload_intent, ctx }, &changed);
         if (r < 0)
                 return r;
-        state_remove(ctx->runtime_dir, ifname);
+        interface_state_remove(ctx->runtime_dir, ifname);
         ctx->changed = ctx->changed || changed;
         if (ret_changed)
                 *ret_changed = changed;

@@ -208,6 +208,29 @@ int networkd_reload_pending(const char *runtime_dir, uint64_t deadline_usec, boo
         return reload_for_ticket(runtime_dir, s.requested, false, deadline_usec, ret_reloaded);
 }
 
+int networkd_reloads_pending(const char *runtime_dir, uint64_t *ret) {
+        char path[PATH_MAX];
+        _cleanup_close_ int fd = -1;
+        ReloadState s = {};
+        int r;
+
+        snprintf(path, sizeof path, "%s/" RELOAD_STATE, runtime_dir);
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0 && errno == ENOENT) {
+                *ret = 0;
+                return 0;
+        }
+        if (fd < 0)
+                return negative_errno();
+        if (flock(fd, LOCK_SH) < 0)
+                return negative_errno();
+        r = state_read(fd, &s);
+        if (r < 0)
+                return r;
+        *ret = s.requested > s.done ? s.requested - s.done : 0;
+        return 0;
+}
+
 int networkd_link_network_file(const char *state_dir, int ifindex, char **ret) {
         _cleanup_close_ int dir_fd = -1;
         _cleanup_free_ char *text = NULL;

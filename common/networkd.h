@@ -27,6 +27,10 @@ int networkd_reload_intent(const char *runtime_dir);
  * progress (no interface lock held); returns at once, touching nothing, otherwise. */
 int networkd_reload_pending(const char *runtime_dir, uint64_t deadline_usec, bool *ret_reloaded);
 
+/* How many reloads were asked for and not yet done (a process killed between its writes and
+ * its reload): 0 when none. Only reads, under the state file's lock for a few bytes. */
+int networkd_reloads_pending(const char *runtime_dir, uint64_t *ret);
+
 /* org.freedesktop.network1.Manager.Reload(), synchronous: networkd has read the files
  * when it returns. */
 int networkd_reload(uint64_t deadline_usec);

@@ -31,6 +31,7 @@
 #include "kernel-cmdline.h"
 #include "log.h"
 #include "main-func.h"
+#include "run-record.h"
 #include "runtime-paths.h"
 #include "strv.h"
 #include "time-util.h"
@@ -186,6 +187,18 @@ static int run_generator(const char *dest) {
         return wire_interfaces(dir_fd, &config);
 }
 
+/* For ec2-netctl status, as ec2-net-refresh records its runs. */
+static void seed_record_run(const RuntimePaths *paths, const char *ifname, int r, const SetupOutcome *o,
+                            unsigned imds_requests) {
+        RunRecord rec;
+
+        if (r >= 0 && (o->link_missing || o->link_gone || o->excluded))
+                return;
+        run_record_init(&rec, "seed", r, o->changed, imds_requests);
+        if (run_record_save(paths->runtime_dir, ifname, &rec) < 0)
+                log_debug("Failed to record the seed of %s, ignoring.", ifname);
+}
+
 static int run_seed(void) {
         _cleanup_(config_done) Config config = {};
         _cleanup_(imds_client_freep) ImdsClient *imds = NULL;
@@ -270,9 +283,11 @@ static int run_seed(void) {
         imds_client_set_deadline(imds, ctx.deadline_usec);
         for (size_t i = 0; i < n; i++) {
                 SetupOutcome o = {};
+                unsigned requests = imds_client_requests(imds);
 
                 log_context_set(list[i].ifname, list[i].mac, NULL);
                 r = interface_setup(&ctx, list[i].ifname, SETUP_START, &o);
+                seed_record_run(&paths, list[i].ifname, r, &o, imds_client_requests(imds) - requests);
                 if (r < 0) {
                         log_warning_errno(r, "Failed to seed %s, policy-routes@ will retry: %m", list[i].ifname);
                         continue;
