@@ -288,6 +288,7 @@ void config_done(Config *c) {
         strv_free(c->exclude_macs);
         strv_free(c->imds_endpoints);
         strv_free(c->warnings);
+        strv_free(c->files);
         *c = (Config) {};
 }
 
@@ -525,6 +526,8 @@ static int config_load_file(Config *c, const char *path) {
         if (r <= 0)
                 return r;
         log_debug("%s: Parsing %zu bytes.", path, size);
+        if (strv_extend(&c->files, path) < 0)
+                return -ENOMEM;
         return config_parse_text(c, text, size, path);
 }
 

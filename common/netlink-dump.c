@@ -248,6 +248,8 @@ static int route_reply(const struct nlmsghdr *h, void *userdata) {
                 return r;
         if (f->table != NETLINK_DUMP_ANY && route.table != f->table)
                 return 0;
+        if (route.oif > 0 && !if_indextoname((unsigned) route.oif, route.oif_name))
+                route.oif_name[0] = '\0';
         slot = collected_new_item(&f->collected);
         if (!slot)
                 return -ENOMEM;
@@ -269,6 +271,25 @@ static int address_reply(const struct nlmsghdr *h, void *userdata) {
         if (!slot)
                 return -ENOMEM;
         *slot = a;
+        return 0;
+}
+
+static int link_reply(const struct nlmsghdr *h, void *userdata) {
+        DumpFilter *f = userdata;
+        LinkInfo info = {}, *slot;
+        int r;
+
+        if (h->nlmsg_type != RTM_NEWLINK)
+                return 0;
+        r = link_info_from_message(h, &info);
+        if (r < 0)
+                return r;
+        slot = collected_new_item(&f->collected);
+        if (!slot) {
+                link_info_done(&info);
+                return -ENOMEM;
+        }
+        *slot = info;
         return 0;
 }
 
@@ -304,6 +325,46 @@ static int dump_finish(DumpFilter *f, int r, void **ret, size_t *ret_n) {
         }
         *ret = f->collected.items;
         *ret_n = f->collected.n;
+        return 0;
+}
+
+void link_infos_free(LinkInfo *links, size_t n) {
+        for (size_t i = 0; links && i < n; i++)
+                link_info_done(&links[i]);
+        free(links);
+}
+
+int netlink_dump_links(LinkInfo **ret, size_t *ret_n) {
+        DumpFilter f = { .collected.item_size = sizeof(LinkInfo) };
+        struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+        int r;
+
+        if (!ret || !ret_n)
+                return -EINVAL;
+        for (unsigned attempt = 0;; attempt++) {
+                _cleanup_close_ int fd = -1;
+                NetlinkMessage m;
+
+                /* The altnames of a retried dump would leak: start from nothing each time. */
+                link_infos_free(f.collected.items, f.collected.n);
+                f.collected = (Collected) { .item_size = sizeof(LinkInfo) };
+                r = netlink_message_init(&m, RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof ifi);
+                if (r >= 0)
+                        r = netlink_message_append_u32(&m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+                if (r >= 0)
+                        r = netlink_open(NULL, 0, &fd);
+                if (r >= 0)
+                        r = netlink_call(fd, &m, link_reply, &f, usec_add(now_usec(), NETLINK_REQUEST_TIMEOUT_USEC));
+                if (r == -EAGAIN && attempt < 3)
+                        continue;
+                break;
+        }
+        if (r < 0) {
+                link_infos_free(f.collected.items, f.collected.n);
+                return log_debug_errno(r, "Failed to dump the links: %m");
+        }
+        *ret = f.collected.items;
+        *ret_n = f.collected.n;
         return 0;
 }
 
@@ -368,15 +429,20 @@ static const char *protocol_name(uint8_t p, char *buf, size_t size) {
         return buf;
 }
 
-static const char *ifname_or_index(int ifindex, char *buf) {
-        if (!if_indextoname((unsigned) ifindex, buf))
-                snprintf(buf, IFNAMSIZ, "if%d", ifindex);
+/* "10.0.2.21" for "10.0.2.21/32", as ip prints a single address. */
+static const char *host_prefix_trimmed(const char *cidr, int family, char buf[static CIDR_STR_MAX]) {
+        const char *host = family == AF_INET ? "/32" : "/128";
+        size_t n = strlen(cidr), k = strlen(host);
+
+        snprintf(buf, CIDR_STR_MAX, "%s", cidr);
+        if (n > k && streq(cidr + n - k, host))
+                buf[n - k] = '\0';
         return buf;
 }
 
 void kernel_rule_format(const KernelRule *rule, char *buf, size_t size) {
         FILE *f = fmemopen(buf, size, "w");
-        char proto[8];
+        char proto[8], from[CIDR_STR_MAX], to[CIDR_STR_MAX];
 
         if (!f) {
                 if (size > 0)
@@ -384,9 +450,9 @@ void kernel_rule_format(const KernelRule *rule, char *buf, size_t size) {
                 return;
         }
         fprintf(f, "%" PRIu32 ":%s from %s", rule->priority, rule->invert ? " not" : "",
-                rule->from[0] ? rule->from : "all");
+                rule->from[0] ? host_prefix_trimmed(rule->from, rule->family, from) : "all");
         if (rule->to[0])
-                fprintf(f, " to %s", rule->to);
+                fprintf(f, " to %s", host_prefix_trimmed(rule->to, rule->family, to));
         if (rule->fwmark)
                 fprintf(f, " fwmark %#" PRIx32, rule->fwmark);
         if (rule->iif[0])
@@ -404,7 +470,7 @@ void kernel_rule_format(const KernelRule *rule, char *buf, size_t size) {
 
 void kernel_route_format(const KernelRoute *route, char *buf, size_t size) {
         FILE *f = fmemopen(buf, size, "w");
-        char proto[8], dev[IFNAMSIZ];
+        char proto[8];
         bool is_default = streq(route->destination, "0.0.0.0/0") || streq(route->destination, "::/0");
 
         if (!f) {
@@ -417,8 +483,10 @@ void kernel_route_format(const KernelRoute *route, char *buf, size_t size) {
         fputs(is_default ? "default" : route->destination, f);
         if (route->gateway[0])
                 fprintf(f, " via %s", route->gateway);
-        if (route->oif > 0)
-                fprintf(f, " dev %s", ifname_or_index(route->oif, dev));
+        if (route->oif_name[0])
+                fprintf(f, " dev %s", route->oif_name);
+        else if (route->oif > 0)
+                fprintf(f, " dev if%d", route->oif);
         if (route->protocol)
                 fprintf(f, " proto %s", protocol_name(route->protocol, proto, sizeof proto));
         if (route->scope == RT_SCOPE_LINK)

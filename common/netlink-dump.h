@@ -43,6 +43,7 @@ typedef struct KernelRoute {
         char gateway[IP_STR_MAX];       /* "" when none */
         char prefsrc[IP_STR_MAX];       /* "" when none */
         int oif;                        /* 0 when none */
+        char oif_name[IFNAMSIZ];        /* its name at the time of the dump; "" unknown */
         uint32_t metric;
         uint8_t protocol;               /* RTPROT_* (dhcp 16, ra 9, static 4, kernel 2) */
         uint8_t type;                   /* RTN_* */
@@ -57,6 +58,10 @@ typedef struct KernelAddress {
         uint8_t scope;                  /* RT_SCOPE_*: 0 universe (global), 253 link */
         uint32_t flags;                 /* IFA_F_* */
 } KernelAddress;
+
+/* Every link, as link_get_by_index() describes one, in the kernel's order. */
+int netlink_dump_links(LinkInfo **ret, size_t *ret_n);
+void link_infos_free(LinkInfo *links, size_t n);
 
 /* Rules of family (AF_INET, AF_INET6, or AF_UNSPEC for both) at priority (or
  * NETLINK_DUMP_ANY), in the kernel's order. */
@@ -76,8 +81,8 @@ int kernel_route_from_message(const struct nlmsghdr *message, KernelRoute *ret);
 int kernel_address_from_message(const struct nlmsghdr *message, KernelAddress *ret);
 
 /* One line as `ip rule` / `ip route` print it ("10001: from 10.0.2.21 lookup 10001",
- * "default via 10.0.2.1 dev ens6 proto dhcp metric 513"); oif names come from
- * if_indextoname() and fall back to "ifN". Writes at most size bytes, NUL included. */
+ * "default via 10.0.2.1 dev ens6 proto dhcp metric 513"; "dev ifN" when the name is not
+ * known). Writes at most size bytes, NUL included. */
 void kernel_rule_format(const KernelRule *rule, char *buf, size_t size);
 void kernel_route_format(const KernelRoute *route, char *buf, size_t size);
 

@@ -247,7 +247,7 @@ static void test_routes(void **state) {
 static void test_addresses(void **state) {
         _cleanup_free_ KernelAddress *a = NULL, *every = NULL;
         size_t n = 0, n_every = 0;
-        bool saw_secondary = false, saw_v6 = false;
+        bool saw_secondary = false, saw_v6 = false, saw_loopback = false;
 
         REQUIRE_NETNS();
         assert_int_equal(address_add(AF_INET, "10.0.2.21", 32), 0);
@@ -270,6 +270,29 @@ static void test_addresses(void **state) {
         /* lo's 127.0.0.1 is only in the dump of every link. */
         assert_int_equal(netlink_dump_addresses(0, &every, &n_every), 0);
         assert_true(n_every > n);
+        for (size_t i = 0; i < n_every; i++)
+                saw_loopback = saw_loopback || streq(every[i].address, "127.0.0.1");
+        assert_true(saw_loopback);
+}
+
+static void test_links(void **state) {
+        LinkInfo *links = NULL;
+        size_t n = 0;
+        bool saw_lo = false, saw_test = false;
+
+        REQUIRE_NETNS();
+        assert_int_equal(netlink_dump_links(&links, &n), 0);
+        for (size_t i = 0; i < n; i++) {
+                saw_lo = saw_lo || streq(links[i].ifname, "lo");
+                if (links[i].ifindex == test_ifindex) {
+                        saw_test = true;
+                        assert_string_equal(links[i].ifname, "ec2t-dump0");
+                        assert_int_equal(strlen(links[i].mac), 17);
+                        assert_non_null(links[i].altnames);
+                }
+        }
+        assert_true(saw_lo && saw_test);
+        link_infos_free(links, n);
 }
 
 static void test_parsers_reject_malformed(void **state) {
@@ -335,6 +358,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parsers_reject_malformed),
                 cmocka_unit_test(test_route_covers),
+                cmocka_unit_test(test_links),
                 cmocka_unit_test(test_rules),
                 cmocka_unit_test(test_routes),
                 cmocka_unit_test(test_addresses),
@@ -349,7 +373,7 @@ int main(void) {
                 fprintf(stderr, "Cannot create a dummy or veth link: skipping.\n");
         else {
                 test_ifindex = (int) if_nametoindex("ec2t-dump0");
-                netns_ready = test_ifindex > 0;
+                netns_ready = test_ifindex > 0 && link_up("lo") >= 0;
         }
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
