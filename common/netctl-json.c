@@ -102,7 +102,7 @@ static int host_to_json(const NetctlStatus *s, json_t **ret) {
         json_t *j;
 
         PACK_OR_ENOMEM(j,
-                       "{s:s, s:b, s:o, s:o, s:o, s:s, s:o, s:o, s:{s:b, s:o}, s:{s:b}, s:I, "
+                       "{s:s, s:b, s:o, s:o, s:o, s:s, s:o, s:o, s:{s:b, s:o, s:b, s:o, s:b, s:o}, s:{s:b}, s:I, "
                        "s:{s:o, s:o, s:i, s:o}}",
                        "version", EC2NET_VERSION, "enabled", h->enabled, "disabled_by",
                        netctl_json_string_or_null(h->disabled_by), "config_files", netctl_json_strv(h->config_files),
@@ -111,6 +111,11 @@ static int host_to_json(const NetctlStatus *s, json_t **ret) {
                        netctl_json_string_or_null(h->runtime_dir),
                        "networkd", "reachable", h->networkd_known, "version",
                        netctl_json_string_or_null(h->networkd_version),
+                       "manage_foreign_routing_policy_rules", h->manage_foreign_rules,
+                       "manage_foreign_routing_policy_rules_source",
+                       netctl_json_string_or_null(h->manage_foreign_rules_source),
+                       "manage_foreign_routes", h->manage_foreign_routes,
+                       "manage_foreign_routes_source", netctl_json_string_or_null(h->manage_foreign_routes_source),
                        "systemd", "reachable", h->systemd_known,
                        "reloads_pending", (json_int_t) h->reloads_pending,
                        "imds", "endpoint", netctl_json_string_or_null(h->imds_endpoint), "interface",
@@ -313,6 +318,71 @@ int netctl_status_to_json(const NetctlStatus *s, json_t **ret) {
                        s->host.offline, "host", host, "interfaces", interfaces, "findings", findings, "summary",
                        "interfaces", (json_int_t) s->n_interfaces, "findings", (json_int_t) n_findings, "problems",
                        (json_int_t) problems, "in_sync", problems == 0);
+        *ret = j;
+        return 0;
+}
+
+static int plan_interface_to_json(const PlanInterface *i, json_t **ret) {
+        json_auto_t *files = json_array();
+        json_t *findings = NULL, *j;
+        int r;
+
+        if (!files)
+                return -ENOMEM;
+        for (size_t k = 0; k < i->n_files; k++) {
+                const PlanFile *f = &i->files[k];
+                json_t *o;
+
+                PACK_OR_ENOMEM(o, "{s:s, s:s, s:i, s:i, s:s}", "name", f->name, "change",
+                               plan_file_change_to_string(f->change), "added", (int) f->added, "removed",
+                               (int) f->removed, "diff", f->diff);
+                if (json_array_append_new(files, o) < 0)
+                        return -ENOMEM;
+        }
+        r = netctl_findings_to_json(&i->not_fixed, &findings);
+        if (r < 0)
+                return r;
+        PACK_OR_ENOMEM(j, "{s:s, s:b, s:o, s:o, s:O, s:{s:o, s:o}, s:{s:o, s:o}, s:{s:o}, s:b, s:o}", "name", i->name,
+                       "managed", i->managed, "action", netctl_json_string_or_null(i->action), "reason",
+                       netctl_json_string_or_null(i->reason), "files", files,
+                       "rules", "add", netctl_json_strv(i->rules_add), "remove", netctl_json_strv(i->rules_remove),
+                       "addresses", "add", netctl_json_strv(i->addresses_add), "remove",
+                       netctl_json_strv(i->addresses_remove),
+                       "altnames", "add", netctl_json_strv(i->altnames_add),
+                       "reconfigure", i->reconfigure, "findings", findings);
+        *ret = j;
+        return 0;
+}
+
+int netctl_plan_to_json(const NetctlPlan *p, json_t **ret) {
+        json_auto_t *interfaces = json_array();
+        json_t *findings = NULL, *j;
+        size_t changes = netctl_plan_changes(p), problems = netctl_plan_problems(p);
+        int r;
+
+        if (!interfaces)
+                return -ENOMEM;
+        for (size_t k = 0; k < p->n_interfaces; k++) {
+                json_t *o;
+
+                r = plan_interface_to_json(&p->interfaces[k], &o);
+                if (r < 0)
+                        return r;
+                if (json_array_append_new(interfaces, o) < 0)
+                        return -ENOMEM;
+        }
+        r = netctl_findings_to_json(&p->findings, &findings);
+        if (r < 0)
+                return r;
+        PACK_OR_ENOMEM(j, "{s:s, s:s, s:o, s:{s:b, s:I, s:o, s:o, s:o}, s:O, s:o, s:{s:I, s:I, s:b}}", "schema",
+                       NETCTL_SCHEMA, "command", "plan", "time", netctl_json_time_or_null(p->now_usec),
+                       "networkd", "reload", p->reload, "reloads_pending", (json_int_t) p->reloads_pending,
+                       "reconfigure", netctl_json_strv(p->reconfigure),
+                       "remove_foreign_rules", netctl_json_strv(p->foreign_rules_removed),
+                       "remove_foreign_routes", netctl_json_strv(p->foreign_routes_removed),
+                       "interfaces", interfaces, "findings", findings,
+                       "summary", "changes", (json_int_t) changes, "problems", (json_int_t) problems,
+                       "nothing_to_do", changes == 0 && problems == 0);
         *ret = j;
         return 0;
 }

@@ -113,6 +113,14 @@ void netctl_interface_done(NetctlInterface *i) {
         *i = (NetctlInterface) {};
 }
 
+void netctl_kernel_snapshot_done(NetctlKernelSnapshot *s) {
+        link_infos_free(s->links, s->n_links);
+        free(s->rules);
+        free(s->routes);
+        free(s->addresses);
+        *s = (NetctlKernelSnapshot) {};
+}
+
 void netctl_status_done(NetctlStatus *s) {
         for (size_t i = 0; i < s->n_interfaces; i++)
                 netctl_interface_done(&s->interfaces[i]);
@@ -123,6 +131,9 @@ void netctl_status_done(NetctlStatus *s) {
         free(s->host.network_dir);
         free(s->host.runtime_dir);
         free(s->host.networkd_version);
+        free(s->host.manage_foreign_rules_source);
+        free(s->host.manage_foreign_routes_source);
+        netctl_kernel_snapshot_done(&s->kernel);
         free(s->host.imds_endpoint);
         free(s->host.imds_interface);
         finding_list_done(&s->findings);

@@ -140,6 +140,10 @@ typedef struct NetctlHost {
         char *network_dir, *runtime_dir;
         bool networkd_known;            /* on the bus */
         char *networkd_version;         /* NULL unknown */
+        bool manage_foreign_rules;      /* networkd.conf [Network] ManageForeignRoutingPolicyRules= */
+        char *manage_foreign_rules_source;   /* the file that set it; NULL: the default */
+        bool manage_foreign_routes;     /* ManageForeignRoutes= */
+        char *manage_foreign_routes_source;
         bool systemd_known;
         uint64_t reloads_pending;
         char *imds_endpoint;            /* the endpoint and route that answered; NULL */
@@ -148,11 +152,27 @@ typedef struct NetctlHost {
         int imds_error;                 /* the first IMDS failure of the run */
 } NetctlHost;
 
+/* The kernel's whole state, as read once for all interfaces (for plan and doctor, which
+ * look beyond the ENIs' own priorities and tables). */
+typedef struct NetctlKernelSnapshot {
+        LinkInfo *links;
+        size_t n_links;
+        KernelRule *rules;
+        size_t n_rules;
+        KernelRoute *routes;
+        size_t n_routes;
+        KernelAddress *addresses;
+        size_t n_addresses;
+} NetctlKernelSnapshot;
+
+void netctl_kernel_snapshot_done(NetctlKernelSnapshot *s);
+
 typedef struct NetctlStatus {
         NetctlHost host;
         NetctlInterface *interfaces;
         size_t n_interfaces;
         FindingList findings;           /* about the host */
+        NetctlKernelSnapshot kernel;
 } NetctlStatus;
 
 void netctl_interface_done(NetctlInterface *i);

@@ -19,6 +19,7 @@
 #include "netctl-drift.h"
 #include "netctl-status.h"
 #include "netlink.h"
+#include "networkd-conf.h"
 #include "networkd-describe.h"
 #include "networkd.h"
 #include "strv.h"
@@ -29,26 +30,6 @@
 #define GENERATED_FILE_MAX (64 * 1024)
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir);
-
-/* Everything read once for all interfaces. */
-typedef struct Snapshot {
-        LinkInfo *links;
-        size_t n_links;
-        KernelRule *rules;
-        size_t n_rules;
-        KernelRoute *routes;
-        size_t n_routes;
-        KernelAddress *addresses;
-        size_t n_addresses;
-} Snapshot;
-
-static void snapshot_done(Snapshot *s) {
-        link_infos_free(s->links, s->n_links);
-        free(s->rules);
-        free(s->routes);
-        free(s->addresses);
-        *s = (Snapshot) {};
-}
 
 static uint64_t realtime_usec(void) {
         struct timespec ts;
@@ -133,7 +114,7 @@ static int render_expected(const NetctlOptions *o, NetctlInterface *i) {
         return 0;
 }
 
-static int kernel_view(const Snapshot *snap, const LinkInfo *link, NetctlInterface *i) {
+static int kernel_view(const NetctlKernelSnapshot *snap, const LinkInfo *link, NetctlInterface *i) {
         unsigned table;
         bool numbers = netctl_interface_numbers(i, &table, NULL);
 
@@ -318,7 +299,7 @@ static int imds_view(const NetctlOptions *o, ImdsRun *run, NetctlInterface *i) {
         return imds_view_fresh(o, run, i, r >= 0);
 }
 
-static const LinkInfo *find_link(const Snapshot *snap, const char *name) {
+static const LinkInfo *find_link(const NetctlKernelSnapshot *snap, const char *name) {
         for (size_t k = 0; k < snap->n_links; k++)
                 if (streq(snap->links[k].ifname, name) || strv_contains(snap->links[k].altnames, name))
                         return &snap->links[k];
@@ -371,6 +352,19 @@ static int host_view(const NetctlOptions *o, NetctlStatus *s) {
         if (!h->config_files || !h->config_warnings || !h->network_dir || !h->runtime_dir)
                 return -ENOMEM;
         (void) networkd_reloads_pending(o->runtime_dir, &h->reloads_pending);
+        {
+                NetworkdSettings ns;
+
+                if (networkd_settings_load(&ns) < 0)
+                        networkd_settings_init(&ns);
+                h->manage_foreign_rules = ns.manage_foreign_rules;
+                h->manage_foreign_routes = ns.manage_foreign_routes;
+                if ((ns.manage_foreign_rules_source[0] &&
+                     !(h->manage_foreign_rules_source = strdup(ns.manage_foreign_rules_source))) ||
+                    (ns.manage_foreign_routes_source[0] &&
+                     !(h->manage_foreign_routes_source = strdup(ns.manage_foreign_routes_source))))
+                        return -ENOMEM;
+        }
         if (o->bus) {
                 h->networkd_known = networkd_on_bus(o->bus) > 0;
                 h->systemd_known = systemd_version(o->bus, bus_timeout(o), &h->networkd_version) >= 0;
@@ -402,7 +396,7 @@ static int add_interface(const NetctlOptions *o, NetctlStatus *s, const LinkInfo
         return read_files(o, i);
 }
 
-static int select_interfaces(const NetctlOptions *o, const Snapshot *snap, NetctlStatus *s,
+static int select_interfaces(const NetctlOptions *o, const NetctlKernelSnapshot *snap, NetctlStatus *s,
                              const char **ret_missing) {
         int r;
 
@@ -447,20 +441,20 @@ static int select_interfaces(const NetctlOptions *o, const Snapshot *snap, Netct
 
 int netctl_status_collect(const NetctlOptions *o, NetctlStatus *ret, const char **ret_missing) {
         _cleanup_(netctl_status_done) NetctlStatus s = {};
-        _cleanup_(snapshot_done) Snapshot snap = {};
         _cleanup_(imds_run_done) ImdsRun run = {};
         _cleanup_strv_free_ char **stale = NULL;
+        NetctlKernelSnapshot *snap = &s.kernel;
         int r;
 
         r = host_view(o, &s);
         if (r < 0)
                 return r;
-        if ((r = netlink_dump_links(&snap.links, &snap.n_links)) < 0 ||
-            (r = netlink_dump_rules(AF_UNSPEC, NETLINK_DUMP_ANY, &snap.rules, &snap.n_rules)) < 0 ||
-            (r = netlink_dump_routes(AF_UNSPEC, NETLINK_DUMP_ANY, &snap.routes, &snap.n_routes)) < 0 ||
-            (r = netlink_dump_addresses(0, &snap.addresses, &snap.n_addresses)) < 0)
+        if ((r = netlink_dump_links(&snap->links, &snap->n_links)) < 0 ||
+            (r = netlink_dump_rules(AF_UNSPEC, NETLINK_DUMP_ANY, &snap->rules, &snap->n_rules)) < 0 ||
+            (r = netlink_dump_routes(AF_UNSPEC, NETLINK_DUMP_ANY, &snap->routes, &snap->n_routes)) < 0 ||
+            (r = netlink_dump_addresses(0, &snap->addresses, &snap->n_addresses)) < 0)
                 return r;
-        r = select_interfaces(o, &snap, &s, ret_missing);
+        r = select_interfaces(o, snap, &s, ret_missing);
         if (r < 0)
                 return r;
 
@@ -471,10 +465,10 @@ int netctl_status_collect(const NetctlOptions *o, NetctlStatus *ret, const char 
         }
         for (size_t k = 0; k < s.n_interfaces; k++) {
                 NetctlInterface *i = &s.interfaces[k];
-                const LinkInfo *link = find_link(&snap, i->name);
+                const LinkInfo *link = find_link(snap, i->name);
 
                 if ((r = networkd_view(o, &s, i)) < 0 || (r = imds_view(o, &run, i)) < 0 ||
-                    (r = render_expected(o, i)) < 0 || (link && (r = kernel_view(&snap, link, i)) < 0))
+                    (r = render_expected(o, i)) < 0 || (link && (r = kernel_view(snap, link, i)) < 0))
                         return r;
                 timer_view(o, &s, i);
                 r = netctl_drift_check(i);
@@ -492,7 +486,7 @@ int netctl_status_collect(const NetctlOptions *o, NetctlStatus *ret, const char 
                         s.host.imds_error = s.interfaces[k].imds.error;
         }
 
-        r = netctl_stale_interfaces(o->network_dir, snap.links, snap.n_links, &stale);
+        r = netctl_stale_interfaces(o->network_dir, snap->links, snap->n_links, &stale);
         if (r < 0)
                 return r;
         STRV_FOREACH(n, stale) {

@@ -349,3 +349,79 @@ int netctl_status_dump(FILE *f, const NetctlStatus *s, bool detailed, bool colou
                 problems == 1 ? "" : "s", netctl_colour_reset(colour));
         return ferror(f) ? -EIO : 0;
 }
+
+static void plan_list(FILE *f, const char *verb, const char *what, char *const *l) {
+        STRV_FOREACH(x, l)
+                fprintf(f, "  %s %s %s\n", verb, what, *x);
+}
+
+/* A diff, coloured as git colours one: removed lines red, added green. */
+static void diff_dump(FILE *f, const char *diff, bool colour) {
+        for (const char *p = diff; p && *p;) {
+                const char *nl = strchr(p, '\n');
+                int len = nl ? (int) (nl - p) : (int) strlen(p);
+                const char *c = !colour || strncmp(p, "---", 3) == 0 || strncmp(p, "+++", 3) == 0 ? ""
+                                : *p == '-' ? ANSI_RED : *p == '+' ? ANSI_GREEN : *p == '@' ? ANSI_GREY : "";
+
+                fprintf(f, "    %s%.*s%s\n", c, len, p, c[0] ? ANSI_RESET : "");
+                p += len + (nl ? 1 : 0);
+        }
+}
+
+int netctl_plan_dump(FILE *f, const NetctlPlan *p, bool colour) {
+        size_t changes = netctl_plan_changes(p), problems = netctl_plan_problems(p);
+
+        netctl_findings_dump(f, &p->findings, colour);
+        for (size_t k = 0; k < p->n_interfaces; k++) {
+                const PlanInterface *i = &p->interfaces[k];
+                bool any = i->n_files > 0 || (i->altnames_add && i->altnames_add[0]);
+
+                if (!i->action)
+                        fprintf(f, "%s: nothing (%s).\n", i->name, strna(i->reason));
+                else if (i->reason)
+                        fprintf(f, "%s: setup-policy-routes %s %s: %s.\n", i->name, i->name, i->action, i->reason);
+                else if (!any)
+                        fprintf(f, "%s: setup-policy-routes %s %s would change nothing.\n", i->name, i->name,
+                                i->action);
+                else
+                        fprintf(f, "%s: setup-policy-routes %s %s would:\n", i->name, i->name, i->action);
+                for (size_t n = 0; n < i->n_files; n++) {
+                        fprintf(f, "  %s %s (+%u -%u)\n", plan_file_change_to_string(i->files[n].change),
+                                i->files[n].name, i->files[n].added, i->files[n].removed);
+                        diff_dump(f, i->files[n].diff, colour);
+                }
+                plan_list(f, "add", "altname", i->altnames_add);
+                if (i->reconfigure)
+                        fprintf(f, "  and networkd, reconfiguring %s, would:\n", i->name);
+                plan_list(f, "add", "rule", i->rules_add);
+                plan_list(f, "remove", "rule", i->rules_remove);
+                plan_list(f, "add", "address", i->addresses_add);
+                plan_list(f, "remove", "address", i->addresses_remove);
+                if (i->not_fixed.n > 0) {
+                        fprintf(f, "  left as it is:\n");
+                        netctl_findings_dump(f, &i->not_fixed, colour);
+                }
+        }
+        fputc('\n', f);
+        if (p->reload) {
+                fprintf(f, "systemd-networkd would be reloaded once");
+                if (p->reconfigure[0]) {
+                        fputs(", reconfiguring", f);
+                        STRV_FOREACH(l, p->reconfigure)
+                                fprintf(f, " %s", *l);
+                }
+                if (p->reloads_pending)
+                        fprintf(f, "%s%" PRIu64 " reload(s) left pending by an earlier run", p->reconfigure[0] ? "; " : " for ",
+                                p->reloads_pending);
+                fputs(".\n", f);
+                STRV_FOREACH(x, p->foreign_rules_removed)
+                        fprintf(f, "  and remove the rule of another agent %s (ManageForeignRoutingPolicyRules=yes)\n", *x);
+                STRV_FOREACH(x, p->foreign_routes_removed)
+                        fprintf(f, "  and remove the route of another agent %s (ManageForeignRoutes=yes)\n", *x);
+        } else
+                fputs("systemd-networkd would not be reloaded.\n", f);
+        fprintf(f, "%zu change%s, %s%zu problem%s a refresh would not fix%s.\n", changes, changes == 1 ? "" : "s",
+                problems ? netctl_colour(SEVERITY_ERROR, colour) : "", problems, problems == 1 ? "" : "s",
+                problems ? netctl_colour_reset(colour) : "");
+        return ferror(f) ? -EIO : 0;
+}

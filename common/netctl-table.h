@@ -12,9 +12,14 @@
 #include <stdio.h>
 
 #include "netctl-model.h"
+#include "netctl-plan.h"
 
 /* The status as a table (detailed = false) or per-interface blocks (detailed = true). */
 int netctl_status_dump(FILE *f, const NetctlStatus *s, bool detailed, bool colour);
+
+/* What a refresh would change: per interface the diffs, rules, addresses, altnames, and
+ * what it would leave wrong; then whether networkd would be reloaded. */
+int netctl_plan_dump(FILE *f, const NetctlPlan *p, bool colour);
 
 /* The findings, one block each ("✗ ens6 rule-missing: ...", expected, found, what to do). */
 void netctl_findings_dump(FILE *f, const FindingList *l, bool colour);

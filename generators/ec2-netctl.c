@@ -2,12 +2,14 @@
 /*
  * ec2-netctl: the operator's view (SPEC §11).
  *     ec2-netctl status [IFACE...] [--offline] [--json[=pretty|short]]
+ *     ec2-netctl plan [IFACE...] [--json[=pretty|short]]
  * Per ENI what IMDS says, what was written and what networkd and the kernel do, and every
- * disagreement as a finding. Changes nothing: no file is written, networkd is not reloaded,
- * no lock is taken (man ec2-netctl(8)).
+ * disagreement as a finding; what a setup or refresh would change now. Changes nothing: no
+ * file is written, networkd is not reloaded, no lock is taken (man ec2-netctl(8)).
  *
- * Exit statuses: 0 in sync, 1 a problem found, 2 usage, 3/4 as exit-status.h when IMDS did
- * not answer in time / answered with invalid data.
+ * Exit statuses: 0 in sync (plan: nothing to change), 1 a problem found (plan: changes or
+ * problems), 2 usage, 3/4 as exit-status.h when IMDS did not answer in time / answered
+ * with invalid data.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +25,7 @@
 #include "log.h"
 #include "main-func.h"
 #include "netctl-json.h"
+#include "netctl-plan.h"
 #include "netctl-status.h"
 #include "netctl-table.h"
 #include "runtime-paths.h"
@@ -36,7 +39,7 @@
 #define BUS_DEADLINE_USEC (10 * USEC_PER_SEC)
 
 typedef enum JsonMode { JSON_OFF, JSON_PRETTY, JSON_SHORT } JsonMode;
-typedef enum Command { COMMAND_STATUS } Command;
+typedef enum Command { COMMAND_STATUS, COMMAND_PLAN } Command;
 
 static Command arg_command = COMMAND_STATUS;
 static JsonMode arg_json = JSON_OFF;
@@ -49,14 +52,16 @@ static void help(void) {
                "where IMDS, the generated files, systemd-networkd and the kernel disagree.\n"
                "Changes nothing.\n\n"
                "Commands:\n"
-               "  status [IFACE...]   every ENI (a table), or the named ones (in detail)\n\n"
+               "  status [IFACE...]   every ENI (a table), or the named ones (in detail)\n"
+               "  plan [IFACE...]     what setup-policy-routes IFACE start|refresh would change now\n\n"
                "Options:\n"
                "     --offline        do not ask IMDS: compare with what the last runs saved\n"
                "     --json[=MODE]    JSON output (schema " NETCTL_SCHEMA "): pretty, short or off\n"
                "  -d --debug          log debug messages\n"
                "  -h --help           show this help\n"
                "     --version        show the version\n\n"
-               "Exit status: 0 in sync, 1 a problem was found, 2 invalid usage,\n"
+               "Exit status: 0 in sync (plan: nothing to change), 1 a problem was found\n"
+               "(plan: something to change), 2 invalid usage,\n"
                "3 IMDS did not answer in time, 4 IMDS returned invalid data.\n");
 }
 
@@ -115,10 +120,14 @@ static int parse_argv(int argc, char *argv[]) {
                         return -EUSAGE;   /* getopt said what was wrong */
                 }
 
+        if (arg_offline && optind < argc && streq(argv[optind], "plan"))
+                return log_error_errno(-EUSAGE, "plan asks IMDS, as a refresh does: --offline does not apply.");
         if (optind >= argc)
-                return log_error_errno(-EUSAGE, "Missing command (status). See --help.");
+                return log_error_errno(-EUSAGE, "Missing command (status, plan). See --help.");
         if (streq(argv[optind], "status"))
                 arg_command = COMMAND_STATUS;
+        else if (streq(argv[optind], "plan"))
+                arg_command = COMMAND_PLAN;
         else
                 return log_error_errno(-EUSAGE, "Unknown command \"%s\". See --help.",
                                        escape_for_log(argv[optind], true, quoted, sizeof quoted));
@@ -147,25 +156,37 @@ static int output_json(json_t *j) {
         return 0;
 }
 
-/* 0 in sync, 1 a problem; 3 or 4 when IMDS did not answer in time / sent invalid data. */
-static int status_exit(const NetctlStatus *s) {
+/* 3 or 4 when IMDS did not answer in time / sent invalid data, else 0. */
+static int imds_exit(const NetctlStatus *s) {
         int imds = s->host.imds_error ? exit_status_from_errno(s->host.imds_error) : 0;
 
-        if (imds == EXIT_DEADLINE || imds == EXIT_INVALID_DATA)
-                return imds;
-        return netctl_status_problems(s) > 0 ? 1 : 0;
+        return imds == EXIT_DEADLINE || imds == EXIT_INVALID_DATA ? imds : 0;
 }
 
-static int run_status(const NetctlOptions *o) {
-        _cleanup_(netctl_status_done) NetctlStatus s = {};
+/* 0 in sync, 1 a problem. */
+static int status_exit(const NetctlStatus *s) {
+        return imds_exit(s) ?: netctl_status_problems(s) > 0 ? 1 : 0;
+}
+
+static int collect(const NetctlOptions *o, NetctlStatus *ret) {
         const char *missing = NULL;
         int r;
 
-        r = netctl_status_collect(o, &s, &missing);
+        r = netctl_status_collect(o, ret, &missing);
         if (r == -ENODEV && missing)
                 return log_error_errno(r, "Interface %s does not exist.", missing);
         if (r < 0)
                 return log_error_errno(r, "Failed to collect the status: %m");
+        return 0;
+}
+
+static int run_status(const NetctlOptions *o) {
+        _cleanup_(netctl_status_done) NetctlStatus s = {};
+        int r;
+
+        r = collect(o, &s);
+        if (r < 0)
+                return r;
         if (arg_json != JSON_OFF) {
                 json_auto_t *j = NULL;
 
@@ -178,6 +199,33 @@ static int run_status(const NetctlOptions *o) {
         if (r < 0)
                 return log_error_errno(r, "Failed to write the output: %m");
         return status_exit(&s);
+}
+
+/* Nothing is written, no lock taken: the plan is the status, compared with what a refresh
+ * would do with it. */
+static int run_plan(const NetctlOptions *o) {
+        _cleanup_(netctl_status_done) NetctlStatus s = {};
+        _cleanup_(netctl_plan_done) NetctlPlan p = {};
+        int r;
+
+        r = collect(o, &s);
+        if (r < 0)
+                return r;
+        r = netctl_plan_compute(&s, &p);
+        if (r < 0)
+                return log_error_errno(r, "Failed to compute the plan: %m");
+        if (arg_json != JSON_OFF) {
+                json_auto_t *j = NULL;
+
+                r = netctl_plan_to_json(&p, &j);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to format the plan: %m");
+                r = output_json(j);
+        } else
+                r = netctl_plan_dump(stdout, &p, use_colour());
+        if (r < 0)
+                return log_error_errno(r, "Failed to write the output: %m");
+        return imds_exit(&s) ?: netctl_plan_changes(&p) + netctl_plan_problems(&p) > 0 ? 1 : 0;
 }
 
 static int run(int argc, char *argv[]) {
@@ -222,6 +270,8 @@ static int run(int argc, char *argv[]) {
         switch (arg_command) {
         case COMMAND_STATUS:
                 return run_status(&o);
+        case COMMAND_PLAN:
+                return run_plan(&o);
         }
         return -EINVAL;
 }
