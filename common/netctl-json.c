@@ -387,6 +387,34 @@ int netctl_plan_to_json(const NetctlPlan *p, json_t **ret) {
         return 0;
 }
 
+int netctl_doctor_to_json(const NetctlDoctor *d, json_t **ret) {
+        json_auto_t *checks = json_array();
+        json_t *findings = NULL, *j;
+        size_t problems = netctl_doctor_problems(d);
+        int r;
+
+        if (!checks)
+                return -ENOMEM;
+        for (int k = 0; k < _DOCTOR_CHECK_MAX; k++) {
+                json_t *o;
+
+                PACK_OR_ENOMEM(o, "{s:s, s:s, s:o}", "id", doctor_check_to_string(k), "result",
+                               doctor_result_to_string(d->checks[k].result), "detail",
+                               netctl_json_string_or_null(d->checks[k].detail));
+                if (json_array_append_new(checks, o) < 0)
+                        return -ENOMEM;
+        }
+        r = netctl_findings_to_json(&d->findings, &findings);
+        if (r < 0)
+                return r;
+        PACK_OR_ENOMEM(j, "{s:s, s:s, s:o, s:O, s:o, s:{s:I, s:I, s:b}}", "schema", NETCTL_SCHEMA, "command",
+                       "doctor", "time", netctl_json_time_or_null(d->now_usec), "checks", checks, "findings", findings,
+                       "summary", "findings", (json_int_t) d->findings.n, "problems", (json_int_t) problems,
+                       "healthy", problems == 0);
+        *ret = j;
+        return 0;
+}
+
 int netctl_json_dump(FILE *f, const json_t *j, bool pretty) {
         if (json_dumpf(j, f, pretty ? JSON_INDENT(2) : JSON_COMPACT) < 0)
                 return -EIO;

@@ -12,11 +12,13 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "netctl-doctor.h"
 #include "netctl-model.h"
 #include "netctl-plan.h"
 
 int netctl_status_to_json(const NetctlStatus *s, json_t **ret);
 int netctl_plan_to_json(const NetctlPlan *p, json_t **ret);
+int netctl_doctor_to_json(const NetctlDoctor *d, json_t **ret);
 
 /* One finding: {id, severity, interface, summary, expected, found, remedy}. */
 int netctl_finding_to_json(const Finding *f, json_t **ret);

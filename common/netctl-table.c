@@ -425,3 +425,25 @@ int netctl_plan_dump(FILE *f, const NetctlPlan *p, bool colour) {
                 problems ? netctl_colour_reset(colour) : "");
         return ferror(f) ? -EIO : 0;
 }
+
+int netctl_doctor_dump(FILE *f, const NetctlDoctor *d, bool colour) {
+        size_t problems = netctl_doctor_problems(d);
+
+        for (int k = 0; k < _DOCTOR_CHECK_MAX; k++) {
+                const DoctorCheck *c = &d->checks[k];
+                const char *col = c->result == DOCTOR_OK ? ok_colour(colour)
+                                  : c->result == DOCTOR_FOUND ? netctl_colour(SEVERITY_WARNING, colour)
+                                                              : netctl_colour(SEVERITY_INFO, colour);
+
+                fprintf(f, "%-18s %s%s%s%s%s\n", doctor_check_to_string(k), col, doctor_result_to_string(c->result),
+                        netctl_colour_reset(colour), c->detail ? ": " : "", strempty(c->detail));
+        }
+        if (d->findings.n > 0) {
+                fputc('\n', f);
+                netctl_findings_dump(f, &d->findings, colour);
+        }
+        fprintf(f, "\n%zu finding%s, %s%zu problem%s%s.\n", d->findings.n, d->findings.n == 1 ? "" : "s",
+                problems ? netctl_colour(SEVERITY_ERROR, colour) : ok_colour(colour), problems,
+                problems == 1 ? "" : "s", netctl_colour_reset(colour));
+        return ferror(f) ? -EIO : 0;
+}

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "netctl-doctor.h"
 #include "netctl-model.h"
 #include "netctl-plan.h"
 
@@ -20,6 +21,9 @@ int netctl_status_dump(FILE *f, const NetctlStatus *s, bool detailed, bool colou
 /* What a refresh would change: per interface the diffs, rules, addresses, altnames, and
  * what it would leave wrong; then whether networkd would be reloaded. */
 int netctl_plan_dump(FILE *f, const NetctlPlan *p, bool colour);
+
+/* Each check with its result, then the findings. */
+int netctl_doctor_dump(FILE *f, const NetctlDoctor *d, bool colour);
 
 /* The findings, one block each ("✗ ens6 rule-missing: ...", expected, found, what to do). */
 void netctl_findings_dump(FILE *f, const FindingList *l, bool colour);

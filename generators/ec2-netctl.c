@@ -3,8 +3,10 @@
  * ec2-netctl: the operator's view (SPEC §11).
  *     ec2-netctl status [IFACE...] [--offline] [--json[=pretty|short]]
  *     ec2-netctl plan [IFACE...] [--json[=pretty|short]]
+ *     ec2-netctl doctor [--json[=pretty|short]]
  * Per ENI what IMDS says, what was written and what networkd and the kernel do, and every
- * disagreement as a finding; what a setup or refresh would change now. Changes nothing: no
+ * disagreement as a finding; what a setup or refresh would change now; what breaks the agent
+ * (conflicting files, managers, settings, IMDS, units). Changes nothing: no
  * file is written, networkd is not reloaded, no lock is taken (man ec2-netctl(8)).
  *
  * Exit statuses: 0 in sync (plan: nothing to change), 1 a problem found (plan: changes or
@@ -24,6 +26,7 @@
 #include "escape.h"
 #include "log.h"
 #include "main-func.h"
+#include "netctl-doctor.h"
 #include "netctl-json.h"
 #include "netctl-plan.h"
 #include "netctl-status.h"
@@ -39,7 +42,7 @@
 #define BUS_DEADLINE_USEC (10 * USEC_PER_SEC)
 
 typedef enum JsonMode { JSON_OFF, JSON_PRETTY, JSON_SHORT } JsonMode;
-typedef enum Command { COMMAND_STATUS, COMMAND_PLAN } Command;
+typedef enum Command { COMMAND_STATUS, COMMAND_PLAN, COMMAND_DOCTOR } Command;
 
 static Command arg_command = COMMAND_STATUS;
 static JsonMode arg_json = JSON_OFF;
@@ -53,7 +56,9 @@ static void help(void) {
                "Changes nothing.\n\n"
                "Commands:\n"
                "  status [IFACE...]   every ENI (a table), or the named ones (in detail)\n"
-               "  plan [IFACE...]     what setup-policy-routes IFACE start|refresh would change now\n\n"
+               "  plan [IFACE...]     what setup-policy-routes IFACE start|refresh would change now\n"
+               "  doctor              what breaks policy routing here: other managers and files,\n"
+               "                      networkd settings, collisions, IMDS, units\n\n"
                "Options:\n"
                "     --offline        do not ask IMDS: compare with what the last runs saved\n"
                "     --json[=MODE]    JSON output (schema " NETCTL_SCHEMA "): pretty, short or off\n"
@@ -123,14 +128,20 @@ static int parse_argv(int argc, char *argv[]) {
         if (arg_offline && optind < argc && streq(argv[optind], "plan"))
                 return log_error_errno(-EUSAGE, "plan asks IMDS, as a refresh does: --offline does not apply.");
         if (optind >= argc)
-                return log_error_errno(-EUSAGE, "Missing command (status, plan). See --help.");
+                return log_error_errno(-EUSAGE, "Missing command (status, plan, doctor). See --help.");
         if (streq(argv[optind], "status"))
                 arg_command = COMMAND_STATUS;
         else if (streq(argv[optind], "plan"))
                 arg_command = COMMAND_PLAN;
+        else if (streq(argv[optind], "doctor"))
+                arg_command = COMMAND_DOCTOR;
         else
                 return log_error_errno(-EUSAGE, "Unknown command \"%s\". See --help.",
                                        escape_for_log(argv[optind], true, quoted, sizeof quoted));
+        if (arg_command == COMMAND_DOCTOR && optind + 1 < argc)
+                return log_error_errno(-EUSAGE, "doctor looks at every ENI: no interface names. See --help.");
+        if (arg_command == COMMAND_DOCTOR && arg_offline)
+                return log_error_errno(-EUSAGE, "doctor checks IMDS: --offline does not apply.");
         for (int k = optind + 1; k < argc; k++) {
                 /* Names from the command line reach netlink and file names: plain names only. */
                 if (!ifname_is_valid(argv[k]))
@@ -228,6 +239,33 @@ static int run_plan(const NetctlOptions *o) {
         return imds_exit(&s) ?: netctl_plan_changes(&p) + netctl_plan_problems(&p) > 0 ? 1 : 0;
 }
 
+/* The status without IMDS (the probe asks it once), then the checks. */
+static int run_doctor(NetctlOptions *o) {
+        _cleanup_(netctl_status_done) NetctlStatus s = {};
+        _cleanup_(netctl_doctor_done) NetctlDoctor d = {};
+        int r;
+
+        o->offline = true;
+        r = collect(o, &s);
+        if (r < 0)
+                return r;
+        r = netctl_doctor_run(o, &s, &d);
+        if (r < 0)
+                return log_error_errno(r, "Failed to run the checks: %m");
+        if (arg_json != JSON_OFF) {
+                json_auto_t *j = NULL;
+
+                r = netctl_doctor_to_json(&d, &j);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to format the findings: %m");
+                r = output_json(j);
+        } else
+                r = netctl_doctor_dump(stdout, &d, use_colour());
+        if (r < 0)
+                return log_error_errno(r, "Failed to write the output: %m");
+        return netctl_doctor_problems(&d) > 0 ? 1 : 0;
+}
+
 static int run(int argc, char *argv[]) {
         _cleanup_(config_done) Config config = {};
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -272,6 +310,8 @@ static int run(int argc, char *argv[]) {
                 return run_status(&o);
         case COMMAND_PLAN:
                 return run_plan(&o);
+        case COMMAND_DOCTOR:
+                return run_doctor(&o);
         }
         return -EINVAL;
 }
