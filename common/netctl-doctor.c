@@ -730,7 +730,7 @@ static int check_units(const NetctlOptions *o, const NetctlStatus *s, FindingLis
                         char unit[128];
                         UnitState st;
 
-                        if (unit_name_for_interface(p == 0 ? "policy-routes@" : "refresh-policy-routes@",
+                        if (unit_name_for_interface(p == 0 ? "policy-routes" : "refresh-policy-routes",
                                                     s->interfaces[k].name, p == 0 ? ".service" : ".timer", unit,
                                                     sizeof unit) < 0 ||
                             systemd_unit_state(o->bus, unit, BUS_TIMEOUT_USEC, &st) < 0)

@@ -186,7 +186,7 @@ static void timer_view(const NetctlOptions *o, const NetctlStatus *s, NetctlInte
         UnitState st;
 
         if (!o->bus || !s->host.systemd_known ||
-            unit_name_for_interface("refresh-policy-routes@", i->name, ".timer", unit, sizeof unit) < 0 ||
+            unit_name_for_interface("refresh-policy-routes", i->name, ".timer", unit, sizeof unit) < 0 ||
             systemd_unit_state(o->bus, unit, bus_timeout(o), &st) < 0)
                 return;
         i->timer.known = true;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "macro.h"
@@ -74,6 +75,17 @@ static int get_u64(sd_bus *bus, const char *path, const char *interface, const c
         return sd_bus_message_read(reply, "v", "t", ret);
 }
 
+static uint64_t monotonic_to_realtime(uint64_t mono_usec) {
+        struct timespec m, r;
+        uint64_t now_mono, now_real;
+
+        clock_gettime(CLOCK_MONOTONIC, &m);
+        clock_gettime(CLOCK_REALTIME, &r);
+        now_mono = (uint64_t) m.tv_sec * 1000000ULL + (uint64_t) m.tv_nsec / 1000;
+        now_real = (uint64_t) r.tv_sec * 1000000ULL + (uint64_t) r.tv_nsec / 1000;
+        return mono_usec >= now_mono ? now_real + (mono_usec - now_mono) : now_real - (now_mono - mono_usec);
+}
+
 int systemd_unit_state(sd_bus *bus, const char *unit, uint64_t timeout_usec, UnitState *ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         UnitState st = {};
@@ -95,9 +107,20 @@ int systemd_unit_state(sd_bus *bus, const char *unit, uint64_t timeout_usec, Uni
                 return r;
         (void) get_string(bus, path, "org.freedesktop.systemd1.Unit", "UnitFileState", timeout_usec,
                           st.unit_file_state, sizeof st.unit_file_state);
-        if (strlen(unit) > 6 && streq(unit + strlen(unit) - 6, ".timer"))
+        if (strlen(unit) > 6 && streq(unit + strlen(unit) - 6, ".timer")) {
+                uint64_t mono = 0;
+
                 (void) get_u64(bus, path, "org.freedesktop.systemd1.Timer", "NextElapseUSecRealtime", timeout_usec,
                                &st.next_elapse_usec);
+                if (st.next_elapse_usec == UINT64_MAX)   /* systemd's "infinity": none */
+                        st.next_elapse_usec = 0;
+                /* Our timers are monotonic (OnUnitInactiveSec=): systemd reports those on
+                 * CLOCK_MONOTONIC only. */
+                if (st.next_elapse_usec == 0 &&
+                    get_u64(bus, path, "org.freedesktop.systemd1.Timer", "NextElapseUSecMonotonic", timeout_usec,
+                            &mono) >= 0 && mono > 0 && mono != UINT64_MAX)
+                        st.next_elapse_usec = monotonic_to_realtime(mono);
+        }
         *ret = st;
         return 0;
 }
