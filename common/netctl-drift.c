@@ -184,6 +184,16 @@ static bool is_link_local4(const char *a) {
         return strncmp(a, "169.254.", 8) == 0;
 }
 
+bool netctl_address_is_enis(const Eni *eni, const char *address) {
+        if (strv_contains(eni->ipv4s, address))
+                return true;
+        /* Addresses of a delegated prefix are the ENI's too: an operator puts them on. */
+        STRV_FOREACH(p, eni->ipv4_prefixes)
+                if (cidr_contains(AF_INET, *p, address))
+                        return true;
+        return false;
+}
+
 static const KernelAddress *find_address(const NetctlInterface *i, int family, const char *address) {
         for (size_t k = 0; k < i->kernel.n_addresses; k++)
                 if (i->kernel.addresses[k].family == family && streq(i->kernel.addresses[k].address, address))
@@ -225,7 +235,7 @@ static int check_addresses(NetctlInterface *i) {
         for (size_t k = 0; k < i->kernel.n_addresses; k++) {
                 const KernelAddress *a = &i->kernel.addresses[k];
 
-                if (a->family != AF_INET || is_link_local4(a->address) || strv_contains(eni->ipv4s, a->address))
+                if (a->family != AF_INET || is_link_local4(a->address) || netctl_address_is_enis(eni, a->address))
                         continue;
                 snprintf(text, sizeof text, "%s/%u", a->address, a->prefixlen);
                 r = finding_add(&i->findings, "address-extra", SEVERITY_WARNING, i->name, NULL, text,

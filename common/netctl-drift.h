@@ -33,5 +33,9 @@ int netctl_expected_secondaries(const NetctlInterface *i, char ***ret);
 /* The altnames SPEC §4 asks for: the ENI id and device-number-D[.C]. */
 int netctl_expected_altnames(const NetctlInterface *i, char ***ret);
 
+/* Is the IPv4 address one of the ENI's: listed in local-ipv4s, or inside a delegated
+ * ipv4-prefix? */
+bool netctl_address_is_enis(const Eni *eni, const char *address);
+
 /* Does a kernel rule at the interface's priority match "from SOURCE lookup TABLE"? */
 bool netctl_rule_is_expected(const KernelRule *rule, unsigned table, const char *source);

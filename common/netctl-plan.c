@@ -139,7 +139,8 @@ static int plan_kernel(const NetctlInterface *i, unsigned table, PlanInterface *
 
                 /* The secondaries networkd configured from an older alias file. */
                 if (a->family != AF_INET || a->prefixlen != 32 || strncmp(a->address, "169.254.", 8) == 0 ||
-                    strv_contains(secondaries, a->address) || (eni->ipv4s[0] && streq(eni->ipv4s[0], a->address)))
+                    strv_contains(secondaries, a->address) || (eni->ipv4s[0] && streq(eni->ipv4s[0], a->address)) ||
+                    (!strv_contains(eni->ipv4s, a->address) && netctl_address_is_enis(eni, a->address)))
                         continue;
                 snprintf(text, sizeof text, "%s/32", a->address);
                 if (strv_extend(&p->addresses_remove, text) < 0)

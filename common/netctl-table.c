@@ -312,11 +312,11 @@ static void interface_dump(FILE *f, const NetctlStatus *s, const NetctlInterface
                 fprintf(f, "%s, next in %s\n", strna(i->timer.active_state), age);
         } else
                 fprintf(f, "%s\n", strna(i->timer.active_state));
-        field(f, "Findings");
-        if (i->findings.n == 0)
+        if (i->findings.n == 0) {
+                field(f, "Findings");
                 fprintf(f, "%snone%s\n", ok_colour(colour), netctl_colour_reset(colour));
-        else {
-                fputc('\n', f);
+        } else {
+                fprintf(f, "%16s:\n", "Findings");
                 netctl_findings_dump(f, &i->findings, colour);
         }
 }

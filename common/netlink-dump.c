@@ -498,18 +498,18 @@ void kernel_route_format(const KernelRoute *route, char *buf, size_t size) {
         fclose(f);
 }
 
-bool kernel_route_covers(const KernelRoute *route, const char *address) {
+bool cidr_contains(int family, const char *cidr, const char *address) {
         uint8_t net[16], addr[16];
         char prefix[IP_STR_MAX];
-        const char *slash = strchr(route->destination, '/');
+        const char *slash = cidr ? strchr(cidr, '/') : NULL;
         unsigned len, bytes;
 
-        if (!slash || (size_t) (slash - route->destination) >= sizeof prefix ||
-            parse_bounded_uint(slash + 1, route->family == AF_INET ? 32 : 128, &len) < 0)
+        if (!slash || (size_t) (slash - cidr) >= sizeof prefix ||
+            parse_bounded_uint(slash + 1, family == AF_INET ? 32 : 128, &len) < 0)
                 return false;
-        memcpy(prefix, route->destination, (size_t) (slash - route->destination));
-        prefix[slash - route->destination] = '\0';
-        if (inet_pton(route->family, prefix, net) != 1 || inet_pton(route->family, address, addr) != 1)
+        memcpy(prefix, cidr, (size_t) (slash - cidr));
+        prefix[slash - cidr] = '\0';
+        if (inet_pton(family, prefix, net) != 1 || inet_pton(family, address, addr) != 1)
                 return false;
         bytes = len / 8;
         if (memcmp(net, addr, bytes) != 0)
@@ -517,4 +517,8 @@ bool kernel_route_covers(const KernelRoute *route, const char *address) {
         if (len % 8 == 0)
                 return true;
         return ((net[bytes] ^ addr[bytes]) & (uint8_t) (0xff << (8 - len % 8))) == 0;
+}
+
+bool kernel_route_covers(const KernelRoute *route, const char *address) {
+        return cidr_contains(route->family, route->destination, address);
 }

@@ -88,3 +88,5 @@ void kernel_route_format(const KernelRoute *route, char *buf, size_t size);
 
 /* Does the route's destination contain the address (a string of the route's family)? */
 bool kernel_route_covers(const KernelRoute *route, const char *address);
+/* Does ADDR/LEN of the family contain the address? */
+bool cidr_contains(int family, const char *cidr, const char *address);

@@ -187,6 +187,23 @@ static void test_route_altname_address(void **state) {
         assert_int_equal(f->i.findings.n, 3);
 }
 
+static void test_prefix_addresses_are_the_enis(void **state) {
+        Fixture *f = *state;
+
+        strv_extend(&f->i.imds.state.eni.ipv4_prefixes, "10.0.2.48/28");
+        fixture_render(&f->i, &f->config);
+        fixture_write_files(&f->i);
+        fixture_add_rule(&f->i, fixture_rule("10.0.2.48/28", 10001, 10001));
+        /* An address of the delegated prefix, put on by the operator. */
+        fixture_add_address(&f->i, AF_INET, "10.0.2.50", 32, RT_SCOPE_UNIVERSE);
+        assert_int_equal(netctl_drift_check(&f->i), 0);
+        assert_int_equal(f->i.findings.n, 0);
+        /* One outside it is not. */
+        fixture_add_address(&f->i, AF_INET, "10.0.2.64", 32, RT_SCOPE_UNIVERSE);
+        assert_int_equal(netctl_drift_check(&f->i), 0);
+        assert_int_equal(fixture_count(&f->i, "address-extra"), 1);
+}
+
 static void test_primary_gets_no_rule(void **state) {
         Fixture *f = *state;
 
@@ -284,6 +301,7 @@ int main(void) {
                 T(test_etc_override_of_same_name_is_ours),
                 T(test_not_configured),
                 T(test_route_altname_address),
+                T(test_prefix_addresses_are_the_enis),
                 T(test_primary_gets_no_rule),
                 T(test_unmanaged_with_files),
                 T(test_imds_and_last_run),
