@@ -131,25 +131,25 @@ typedef struct NetctlInterface {
 } NetctlInterface;
 
 typedef struct NetctlHost {
-        bool offline;
         uint64_t now_usec;              /* CLOCK_REALTIME when collected */
-        bool enabled;
-        char *disabled_by;
+        uint64_t reloads_pending;
+        char *disabled_by;              /* when not enabled */
         char **config_files;            /* read, in order */
         char **config_warnings;
         char *network_dir, *runtime_dir;
-        bool networkd_known;            /* on the bus */
         char *networkd_version;         /* NULL unknown */
-        bool manage_foreign_rules;      /* networkd.conf [Network] ManageForeignRoutingPolicyRules= */
         char *manage_foreign_rules_source;   /* the file that set it; NULL: the default */
-        bool manage_foreign_routes;     /* ManageForeignRoutes= */
         char *manage_foreign_routes_source;
-        bool systemd_known;
-        uint64_t reloads_pending;
         char *imds_endpoint;            /* the endpoint and route that answered; NULL */
         char *imds_interface;
         unsigned imds_requests;         /* all requests of this run, token included */
         int imds_error;                 /* the first IMDS failure of the run */
+        bool offline;
+        bool enabled;
+        bool networkd_known;            /* on the bus */
+        bool systemd_known;
+        bool manage_foreign_rules;      /* networkd.conf [Network] ManageForeignRoutingPolicyRules= */
+        bool manage_foreign_routes;     /* ManageForeignRoutes= */
 } NetctlHost;
 
 /* The kernel's whole state, as read once for all interfaces (for plan and doctor, which

@@ -36,8 +36,8 @@ static int lines_split(const char *text, Lines *ret) {
                 n++;
                 l.last_has_newline = false;
         }
-        l.start = calloc(n, sizeof *l.start);
-        l.len = calloc(n, sizeof *l.len);
+        l.start = calloc(n + 1, sizeof *l.start);
+        l.len = calloc(n + 1, sizeof *l.len);
         if (!l.start || !l.len) {
                 lines_done(&l);
                 return -ENOMEM;
