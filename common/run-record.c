@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -58,6 +59,26 @@ void run_record_init(RunRecord *record, const char *action, int r, bool changed,
                 record->last_success_usec = record->time_usec;
 }
 
+/* A writer killed between its temporary file and the rename leaves ".#IFACE.json.XXXX":
+ * the next record of the same interface takes it away (only its own: records of other
+ * interfaces may be being written at this very moment). */
+static void remove_own_leftovers(int dir_fd, const char *name) {
+        _cleanup_close_ int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        char prefix[PATH_MAX + 8];
+        struct dirent *de;
+        DIR *d;
+
+        snprintf(prefix, sizeof prefix, FILE_SAVE_TEMP_PREFIX "%s.", name);
+        d = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!d)
+                return;
+        TAKE_FD(fd);
+        while ((de = readdir(d)))
+                if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
+                        (void) unlinkat(dirfd(d), de->d_name, 0);
+        closedir(d);
+}
+
 int run_record_save(const char *runtime_dir, const char *ifname, const RunRecord *record) {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *text = NULL;
@@ -87,6 +108,7 @@ int run_record_save(const char *runtime_dir, const char *ifname, const RunRecord
         fd = runs_dir_open(runtime_dir, true);
         if (fd < 0)
                 return negative_errno();
+        remove_own_leftovers(fd, name);
         r = file_save_atomic(fd, name, text);
         return r < 0 ? r : 0;
 }

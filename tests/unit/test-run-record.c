@@ -59,6 +59,24 @@ static void test_failure_keeps_last_success(void **state) {
         assert_int_equal(got.last_success_usec, 0);
 }
 
+static void test_leftovers_of_a_killed_writer(void **state) {
+        const char *dir = *state;
+        char mine[PATH_MAX], other[PATH_MAX], path[PATH_MAX];
+        RunRecord rec;
+
+        snprintf(path, sizeof path, "%s/runs", dir);
+        assert_int_equal(mkdir(path, 0755), 0);
+        snprintf(mine, sizeof mine, "%s/runs/.#ens6.json.0123456789abcdef", dir);
+        snprintf(other, sizeof other, "%s/runs/.#ens7.json.0123456789abcdef", dir);
+        assert_int_equal(write_whole_file(mine, "{"), 0);
+        assert_int_equal(write_whole_file(other, "{"), 0);
+        run_record_init(&rec, "refresh", 0, false, 2);
+        assert_int_equal(run_record_save(dir, "ens6", &rec), 0);
+        assert_false(access(mine, F_OK) == 0);
+        /* Another interface's writer may be between its write and its rename right now. */
+        assert_true(access(other, F_OK) == 0);
+}
+
 static void test_invalid_records(void **state) {
         const char *dir = *state;
         static const char *const bad[] = {
@@ -119,6 +137,7 @@ int main(void) {
 #define T(t) cmocka_unit_test_setup_teardown(t, setup_tmpdir, teardown_tmpdir)
                 T(test_round_trip),
                 T(test_failure_keeps_last_success),
+                T(test_leftovers_of_a_killed_writer),
                 T(test_invalid_records),
                 T(test_remove_takes_state_and_record),
 #undef T
