@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "build-config.h"
 #include "config.h"
 #include "netctl-model.h"
 #include "strv.h"
@@ -98,7 +99,7 @@ static inline void fixture_interface(NetctlInterface *i, const Config *c) {
 
         i->networkd = (NetctlNetworkdView) {
                 .known = true,
-                .network_file = strdup("/run/systemd/network/70-ens6.network"),
+                .network_file = strdup("/run/systemd/network/" EC2NET_FILE_PREFIX "-ens6.network"),
                 .admin_state = strdup("configured"),
                 .oper_state = strdup("routable"),
         };

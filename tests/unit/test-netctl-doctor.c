@@ -170,7 +170,7 @@ static void build(NetctlStatus *s, Config *c, const char *network_dir) {
         i = netctl_status_add_interface(s);
         fixture_interface(i, c);
         free(i->networkd.network_file);
-        assert_true(asprintf(&i->networkd.network_file, "%s/70-ens6.network", network_dir) > 0);
+        assert_true(asprintf(&i->networkd.network_file, "%s/" EC2NET_FILE_PREFIX "-ens6.network", network_dir) > 0);
         j = netctl_status_add_interface(s);
         snprintf(j->name, sizeof j->name, "ens7");
         j->ifindex = 7;
@@ -198,36 +198,38 @@ static void test_network_files(void **state) {
         const Finding *f;
 
         snprintf(netdir, sizeof netdir, "%s/run-network", root);
-        stage("/run-network/70-ens6.network", "[Match]\nDriver=ena\n[Network]\nDHCP=yes\n");
-        stage("/run-network/70-ens6.network.d/eni.conf", "[Match]\nMACAddress=0e:00:00:00:00:06\nName=ens6\n");
+        stage("/run-network/" EC2NET_FILE_PREFIX "-ens6.network", "[Match]\nDriver=ena\n[Network]\nDHCP=yes\n");
+        stage("/run-network/" EC2NET_FILE_PREFIX "-ens6.network.d/eni.conf", "[Match]\nMACAddress=0e:00:00:00:00:06\nName=ens6\n");
         /* The primary's file matches every ena link until its drop-in narrows it. */
-        stage("/run-network/70-ens5.network", "[Match]\nDriver=ena\n");
-        stage("/run-network/70-ens5.network.d/eni.conf", "[Match]\nMACAddress=0e:00:00:00:00:05\nName=ens5\n");
+        stage("/run-network/" EC2NET_FILE_PREFIX "-ens5.network", "[Match]\nDriver=ena\n");
+        stage("/run-network/" EC2NET_FILE_PREFIX "-ens5.network.d/eni.conf", "[Match]\nMACAddress=0e:00:00:00:00:05\nName=ens5\n");
         stage("/usr/lib/systemd/network/80-ec2.network", "[Match]\nDriver=ena\n");
         build(&s, &c, netdir);
 
+        /* A file matching ens6 that sorts after ours is never applied to it. */
+        stage("/etc/systemd/network/99-late.network", "[Match]\nMACAddress=0e:00:00:00:00:06\n");
         assert_int_equal(doctor_check_network_files(&s, netdir, &l), 0);
         assert_int_equal(l.n, 0);
 
-        stage("/etc/systemd/network/10-netplan-ens6.network",
+        stage("/etc/systemd/network/00-netplan-ens6.network",
               "[Match]\nMACAddress=0e:00:00:00:00:06\n[Network]\nDHCP=ipv4\n");
-        stage("/etc/systemd/network/20-other.network", "[Match]\nName=ens6\nVirtualization=vm\n");
+        stage("/etc/systemd/network/01-other.network", "[Match]\nName=ens6\nVirtualization=vm\n");
         assert_int_equal(doctor_check_network_files(&s, netdir, &l2), 0);
         assert_int_equal(l2.n, 1);
         f = find(&l2, "network-file-shadowing", 0);
         assert_int_equal(f->severity, SEVERITY_ERROR);
         assert_string_equal(f->interface, "ens6");
-        assert_non_null(strstr(f->found, "/etc/systemd/network/10-netplan-ens6.network"));
+        assert_non_null(strstr(f->found, "/etc/systemd/network/00-netplan-ens6.network"));
         assert_non_null(strstr(f->summary, "networkd will apply it at its next reload"));
 
         /* Masked (by an empty file of the same name in /etc): the next one may match. */
         unlink(f->found);
-        stage("/etc/systemd/network/10-netplan-ens6.network", "");
+        stage("/etc/systemd/network/00-netplan-ens6.network", "");
         assert_int_equal(doctor_check_network_files(&s, netdir, &l3), 0);
         f = find(&l3, "network-file-shadowing", 0);
         assert_non_null(f);
         assert_int_equal(f->severity, SEVERITY_WARNING);   /* Virtualization=: cannot tell */
-        assert_non_null(strstr(f->found, "20-other.network"));
+        assert_non_null(strstr(f->found, "01-other.network"));
 }
 
 static void test_network_file_of_same_name_in_etc(void **state) {
@@ -237,11 +239,11 @@ static void test_network_file_of_same_name_in_etc(void **state) {
         char netdir[PATH_MAX];
 
         snprintf(netdir, sizeof netdir, "%s/run-network", root);
-        stage("/run-network/70-ens6.network", "[Match]\nDriver=ena\n");
-        stage("/etc/systemd/network/70-ens6.network", "[Match]\nName=ens6\n");   /* the administrator's */
+        stage("/run-network/" EC2NET_FILE_PREFIX "-ens6.network", "[Match]\nDriver=ena\n");
+        stage("/etc/systemd/network/" EC2NET_FILE_PREFIX "-ens6.network", "[Match]\nName=ens6\n");   /* the administrator's */
         build(&s, &c, netdir);
         free(s.interfaces[0].networkd.network_file);
-        s.interfaces[0].networkd.network_file = strdup("/etc/systemd/network/70-ens6.network");
+        s.interfaces[0].networkd.network_file = strdup("/etc/systemd/network/" EC2NET_FILE_PREFIX "-ens6.network");
         assert_int_equal(doctor_check_network_files(&s, netdir, &l), 0);
         assert_int_equal(l.n, 0);
 }

@@ -128,7 +128,7 @@ static void test_shadowed(void **state) {
         assert_int_equal(netctl_drift_check(&f->i), 0);
         x = fixture_find(&f->i, "network-file-other");
         assert_non_null(x);
-        assert_string_equal(x->expected, "70-ens6.network");
+        assert_string_equal(x->expected, EC2NET_FILE_PREFIX "-ens6.network");
         assert_string_equal(x->found, "/etc/systemd/network/10-netplan-ens6.network");
         /* The consequences are not reported as causes of their own. */
         assert_int_equal(fixture_count(&f->i, "rule-missing"), 0);
@@ -139,9 +139,9 @@ static void test_etc_override_of_same_name_is_ours(void **state) {
         Fixture *f = *state;
 
         free(f->i.networkd.network_file);
-        f->i.networkd.network_file = strdup("/etc/systemd/network/70-ens6.network");
+        f->i.networkd.network_file = strdup("/etc/systemd/network/" EC2NET_FILE_PREFIX "-ens6.network");
         assert_true(netctl_network_file_is_ours("ens6", f->i.networkd.network_file));
-        assert_false(netctl_network_file_is_ours("ens6", "/run/systemd/network/70-ens60.network"));
+        assert_false(netctl_network_file_is_ours("ens6", "/run/systemd/network/" EC2NET_FILE_PREFIX "-ens60.network"));
         assert_false(netctl_network_file_is_ours("ens6", NULL));
         assert_int_equal(netctl_drift_check(&f->i), 0);
         assert_int_equal(f->i.findings.n, 0);

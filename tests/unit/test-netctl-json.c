@@ -41,7 +41,7 @@ static void build_status(NetctlStatus *s, Config *c) {
         i = netctl_status_add_interface(s);
         assert_non_null(i);
         fixture_interface(i, c);
-        i->networkd.dropin_files = strv_copy((char *[]) { "/run/systemd/network/70-ens6.network.d/eni.conf", NULL });
+        i->networkd.dropin_files = strv_copy((char *[]) { "/run/systemd/network/" EC2NET_FILE_PREFIX "-ens6.network.d/eni.conf", NULL });
         run_record_init(&i->run, "refresh", 0, false, 2);
         i->run.time_usec = i->run.last_success_usec = 1764630000ULL * USEC_PER_SEC;
         i->have_run = true;
@@ -142,7 +142,7 @@ static void test_text(void **state) {
         assert_non_null(strstr(details, "     Table 10001: default via 10.0.2.1 dev ens6 proto dhcp metric 513\n"));
         assert_non_null(strstr(details, "        Altnames: eni-0a0000000000000a6 device-number-1\n"));
         assert_non_null(strstr(details, "   Refresh timer: active, next in 30 s\n"));
-        assert_non_null(strstr(details, "70-ens6.network.d/ec2net_alias.conf          in sync\n"));
+        assert_non_null(strstr(details, EC2NET_FILE_PREFIX "-ens6.network.d/ec2net_alias.conf          in sync\n"));
         assert_null(strchr(details, '\033'));
 
         coloured = dump(&s, true, true);

@@ -90,15 +90,15 @@ static void test_ip_assigned(void **state) {
         plan(f);
         x = &f->p.interfaces[0];
         assert_int_equal(x->n_files, 2);
-        assert_string_equal(x->files[0].name, "70-ens6.network.d/ec2net_policy_4.conf");
+        assert_string_equal(x->files[0].name, EC2NET_FILE_PREFIX "-ens6.network.d/ec2net_policy_4.conf");
         assert_int_equal(x->files[0].change, PLAN_FILE_UPDATE);
         assert_string_equal(x->files[0].diff,
-                            "--- a/70-ens6.network.d/ec2net_policy_4.conf\n"
-                            "+++ b/70-ens6.network.d/ec2net_policy_4.conf\n"
+                            "--- a/" EC2NET_FILE_PREFIX "-ens6.network.d/ec2net_policy_4.conf\n"
+                            "+++ b/" EC2NET_FILE_PREFIX "-ens6.network.d/ec2net_policy_4.conf\n"
                             "@@ -10,3 +10,8 @@\n From=10.0.2.21\n Priority=10001\n Table=10001\n"
                             "+\n+[RoutingPolicyRule]\n+From=10.0.2.22\n+Priority=10001\n+Table=10001\n");
         assert_int_equal(x->files[0].added, 5);
-        assert_string_equal(x->files[1].name, "70-ens6.network.d/ec2net_alias.conf");
+        assert_string_equal(x->files[1].name, EC2NET_FILE_PREFIX "-ens6.network.d/ec2net_alias.conf");
         assert_true(x->reconfigure);
         assert_true(strv_equal(x->rules_add, (char *[]) { "10001: from 10.0.2.22 lookup 10001", NULL }));
         assert_true(strv_equal(x->addresses_add, (char *[]) { "10.0.2.22/32", NULL }));
@@ -205,7 +205,7 @@ static void test_never_configured(void **state) {
         assert_int_equal(x->n_files, 4);
         for (size_t k = 0; k < x->n_files; k++)
                 assert_int_equal(x->files[k].change, PLAN_FILE_CREATE);
-        assert_non_null(strstr(x->files[0].diff, "--- /dev/null\n+++ b/70-ens6.network"));
+        assert_non_null(strstr(x->files[0].diff, "--- /dev/null\n+++ b/" EC2NET_FILE_PREFIX "-ens6.network"));
         assert_int_equal(strv_length(x->rules_add), 2);
 }
 
@@ -253,7 +253,7 @@ static void test_json_and_text(void **state) {
         assert_int_equal(netctl_plan_dump(out, &f->p, false), 0);
         fclose(out);
         assert_non_null(strstr(text, "ens6: setup-policy-routes ens6 refresh would:\n"));
-        assert_non_null(strstr(text, "  update 70-ens6.network.d/ec2net_policy_4.conf (+"));
+        assert_non_null(strstr(text, "  update " EC2NET_FILE_PREFIX "-ens6.network.d/ec2net_policy_4.conf (+"));
         assert_non_null(strstr(text, "    -From=10.0.2.21\n"));
         assert_non_null(strstr(text, "  add altname device-number-1\n"));
         assert_non_null(strstr(text, "  and networkd, reconfiguring ens6, would:\n"));
