@@ -21,12 +21,15 @@ nc_json() {
     NC_JSON=$NC_OUT
 }
 
-# nc_ids [IFACE]: the finding ids of IFACE (or of the host) in $NC_JSON, sorted, one a line.
+# nc_ids [IFACE]: the ids of the problems (errors and warnings) of IFACE (or of the host)
+# in $NC_JSON, sorted, one a line. (Info findings, such as networkd still configuring a link
+# it was just told to reload, come and go with timing.)
 nc_ids() {
     if [ -n "${1:-}" ]; then
-        jq -r --arg i "$1" '.interfaces[] | select(.name == $i) | .findings[].id' "$NC_JSON" | sort
+        jq -r --arg i "$1" '.interfaces[] | select(.name == $i) | .findings[] | select(.severity != "info") | .id' \
+            "$NC_JSON" | sort
     else
-        jq -r '.findings[].id' "$NC_JSON" | sort
+        jq -r '.findings[] | select(.severity != "info") | .id' "$NC_JSON" | sort
     fi
 }
 
