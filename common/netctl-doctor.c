@@ -657,7 +657,7 @@ int doctor_units_findings(const NetctlStatus *s, const DoctorUnit *units, size_t
                 const DoctorUnit *u = &units[k];
                 const NetctlInterface *i = NULL;
                 bool present = false, timer = strstr(u->name, ".timer") != NULL;
-                char remedy[256];
+                char remedy[2 * sizeof u->name + 64];
 
                 for (size_t q = 0; q < s->n_interfaces; q++)
                         if (streq(s->interfaces[q].name, u->instance))
