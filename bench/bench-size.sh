@@ -17,6 +17,8 @@
 #             first, CPU the median
 #   strace    the same once more under strace -f: processes, execs and threads created
 #   hyperfine wall time of one ENI's refresh (when hyperfine is installed)
+#   netctl    ec2-netctl status --offline, status and plan over every ENI (all in sync):
+#             wall time, CPU, IMDS requests against one refresh of every ENI
 #   refresh1  one secondary IPv4 assigned to one ENI in IMDS, then refresh every ENI (one
 #             after another); timed
 #             until the new address and rule are in the kernel, noting what went missing
@@ -228,6 +230,36 @@ print("hyperfine_system_ms %.2f" % (r["system"] * 1000))' "$LAB_DIR/hyperfine.js
         cat "$LAB_DIR/hyperfine.out" >&2
     fi
 fi
+
+# --- ec2-netctl: the operator's view of the same ENIs, all in sync ----------------------
+# status --offline (no IMDS), status and plan (IMDS read as one refresh of every ENI reads
+# it, through one client): time, CPU, memory, IMDS requests, and that they change nothing.
+NETCTL=$(lab_product_path ec2-netctl) || exit 1
+note "ec2-netctl status --offline, status, plan over $ENIS ENIs"
+for what in offline status plan; do
+    case $what in
+        offline) args=(status --offline --json=short) passes=5 ;;
+        status) args=(status --json=short) passes=3 ;;
+        plan) args=(plan --json=short) passes=3 ;;
+    esac
+    # Requests, reloads and files over the first pass; CPU and wall time the median.
+    phase_begin
+    RUNPAR_MODE=-s run_pass "netctl_$what" 1 "$NETCTL" "${args[@]}" ::: "$what"
+    phase_end "netctl_$what"
+    for ((k = 2; k <= passes; k++)); do RUNPAR_MODE=-s run_pass "netctl_$what" "$k" "$NETCTL" "${args[@]}" ::: "$what"; done
+    run_stats "netctl_$what" "$passes"
+done
+if command -v hyperfine >/dev/null &&
+    lab_inst env EC2NET_CONFIG="$LAB_CONFIG" hyperfine -N --style none --warmup 3 --runs 30 \
+        --export-json "$LAB_DIR/hyperfine-netctl.json" "$NETCTL status --offline --json=short" \
+        >"$LAB_DIR/hyperfine-netctl.out" 2>&1; then
+    "$LAB_PYTHON" -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+print("netctl_hyperfine_mean_ms %.1f" % (r["mean"] * 1000))
+print("netctl_hyperfine_stddev_ms %.1f" % (r["stddev"] * 1000))' "$LAB_DIR/hyperfine-netctl.json" >>"$OUT"
+fi
+show "netctl_offline_wall_max_ms|netctl_offline_requests|netctl_status_requests|netctl_plan_requests|refresh0_requests|netctl_hyperfine_mean_ms"
 
 # --- refresh after one IP was assigned to one ENI -------------------------------------
 target=${IFACES[${#IFACES[@]} - 1]}   # a secondary ENI when there are several

@@ -352,6 +352,24 @@ def cmd_table(a):
         ("CPU (user+sys), seed + all `start` processes", boot_cpu),
         ("IMDS requests", lambda r: reqs(r, "boot", "floor_start_requests")),
         ("networkd reloads (floor 1)", lambda r: g(r, "boot_reloads")),
+        ("**ec2-netctl** over every ENI, all in sync (one process)", None),
+        ("`status --offline`: wall time (hyperfine, mean ± σ)", lambda r: (
+            "%s ± %s ms" % (r["netctl_hyperfine_mean_ms"], r["netctl_hyperfine_stddev_ms"])
+            if "netctl_hyperfine_mean_ms" in r else "n/a")),
+        ("`status --offline`: wall time (median of 5 runs) · CPU · peak memory", lambda r: "%s · %s · %s" % (
+            ms(r, "netctl_offline_wall_max_ms"), ms(r, "netctl_offline_cpu_total_ms"), mib(r, "netctl_offline_rss_max_kb"))),
+        ("`status --offline`: IMDS requests (floor 0)", lambda r: g(r, "netctl_offline_requests")),
+        ("`status`: wall time · CPU", lambda r: "%s · %s" % (
+            ms(r, "netctl_status_wall_max_ms"), ms(r, "netctl_status_cpu_total_ms"))),
+        ("`status`: IMDS requests (token PUTs) · one refresh of every ENI, above", lambda r: "%s (%s) · %s" % (
+            g(r, "netctl_status_requests"), g(r, "netctl_status_token_puts"), g(r, "refresh0_requests"))),
+        ("`plan`: wall time · CPU", lambda r: "%s · %s" % (
+            ms(r, "netctl_plan_wall_max_ms"), ms(r, "netctl_plan_cpu_total_ms"))),
+        ("`plan`: IMDS requests (token PUTs) · one refresh of every ENI", lambda r: "%s (%s) · %s" % (
+            g(r, "netctl_plan_requests"), g(r, "netctl_plan_token_puts"), g(r, "refresh0_requests"))),
+        ("networkd reloads · files rewritten by `status --offline`, `status` and `plan` (floor 0 · 0)", lambda r: "%s · %s" % (
+            sum(int(g(r, "netctl_%s_reloads" % w, "0")) for w in ("offline", "status", "plan")),
+            sum(int(g(r, "netctl_%s_files_rewritten" % w, "0")) for w in ("offline", "status", "plan")))),
         ("**checks**", None),
         ("kernel state vs IMDS (the lab's oracle, after start, refresh and boot)", oracle),
         ("lab set-up before the runs (links up, DHCP done; not the product)", lambda r: sec(r, "lab_up_ms")),
@@ -391,6 +409,16 @@ def cmd_table(a):
     t = num(r16, "boot_ready_ms")
     print("| … on the boot path (seed, then `start`s) | %s | %s | |" % (
         sec(r16, "boot_ready_ms"), verdict(t is not None and t <= 1000)))
+    t = num(r16, "netctl_hyperfine_mean_ms")
+    if t is None:
+        t = num(r16, "netctl_offline_wall_max_ms")
+    print("| `ec2-netctl status --offline` of 16 ENIs within 20 ms (wall) | %s | %s | no such tool |" % (
+        "n/a" if t is None else "%s ms" % fmt(t, 1), verdict(t is not None and t <= 20)))
+    for w in ("status", "plan"):
+        a_, b_ = num(r16, "netctl_%s_requests" % w), num(r16, "refresh0_requests")
+        print("| `ec2-netctl %s`: no more IMDS requests than one refresh of the same ENIs | %s vs %s | %s | |" % (
+            w, g(r16, "netctl_%s_requests" % w), g(r16, "refresh0_requests"),
+            verdict(a_ is not None and b_ is not None and a_ <= b_)))
 
 
 def main():

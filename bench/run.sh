@@ -72,7 +72,7 @@ if [ -z "$BUILD_DIR" ]; then
     BUILD_DIR=$OWN_BUILD
     log "building the product (RelWithDebInfo) in $BUILD_DIR"
     if ! cmake -S "$SRC_DIR" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$WORK/build.log" 2>&1 ||
-        ! cmake --build "$BUILD_DIR" -j "$(nproc)" --target ec2-net-refresh ec2-net-generator ec2-net-hotplug \
+        ! cmake --build "$BUILD_DIR" -j "$(nproc)" --target ec2-net-refresh ec2-net-generator ec2-net-hotplug ec2-netctl \
             default-network >>"$WORK/build.log" 2>&1; then
         tail -n 30 "$WORK/build.log" >&2
         echo "bench/run.sh: build failed" >&2
@@ -80,7 +80,7 @@ if [ -z "$BUILD_DIR" ]; then
     fi
 fi
 BUILD_DIR=$(cd "$BUILD_DIR" && pwd) || exit 1
-for p in setup-policy-routes ec2-net-generator; do
+for p in setup-policy-routes ec2-net-generator ec2-netctl; do
     [ -x "$BUILD_DIR/generators/$p" ] || { echo "bench/run.sh: no $BUILD_DIR/generators/$p" >&2; exit 1; }
 done
 

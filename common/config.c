@@ -304,6 +304,7 @@ void config_done(Config *c) {
         strv_free(c->imds_endpoints);
         strv_free(c->warnings);
         free(c->disabled_by);
+        strv_free(c->files);
         *c = (Config) {};
 }
 
@@ -541,6 +542,8 @@ static int config_load_file(Config *c, const char *path) {
         if (r <= 0)
                 return r;
         log_debug("%s: Parsing %zu bytes.", path, size);
+        if (strv_extend(&c->files, path) < 0)
+                return -ENOMEM;
         return config_parse_text(c, text, size, path);
 }
 

@@ -53,6 +53,7 @@ typedef struct Config {
         unsigned seed_timeout_sec;      /* [Boot] SeedTimeoutSec= */
         char **imds_endpoints;          /* [IMDS] Endpoints=, never empty once initialised */
         char **warnings;                /* diagnostics for the caller to log */
+        char **files;                   /* the files parsed, in order (ec2-netctl status) */
 } Config;
 
 /* Fills in the built-in defaults. c is overwritten, not freed: pass a fresh or done Config.

@@ -45,6 +45,7 @@ struct ImdsClient {
 
         char token[TOKEN_MAX + 1];
         char *token_cache_dir;
+        bool token_cache_read_only;
 
         uint64_t deadline_usec;
         unsigned max_attempts;
@@ -129,7 +130,7 @@ static void token_cache_save(ImdsClient *c, unsigned ttl_sec) {
         _cleanup_free_ char *text = NULL;
         json_auto_t *j = NULL;
 
-        if (!c->token_cache_dir)
+        if (!c->token_cache_dir || c->token_cache_read_only)
                 return;
         dir_fd = open(c->token_cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (dir_fd < 0)
@@ -144,7 +145,7 @@ static void token_drop(ImdsClient *c) {
         _cleanup_close_ int dir_fd = -1;
 
         c->token[0] = '\0';
-        if (!c->token_cache_dir)
+        if (!c->token_cache_dir || c->token_cache_read_only)
                 return;
         dir_fd = open(c->token_cache_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (dir_fd >= 0)
@@ -186,6 +187,7 @@ int imds_client_new(const ImdsOptions *o, ImdsClient **ret) {
         c->endpoints = strv_copy(o->endpoints && o->endpoints[0] ? o->endpoints : default_endpoints);
         c->interfaces = strv_copy(o->interfaces);
         c->token_cache_dir = o->token_cache_dir ? strdup(o->token_cache_dir) : NULL;
+        c->token_cache_read_only = o->token_cache_read_only;
         c->curl = sym_curl_easy_init();
         if (!c->endpoints || !c->interfaces || (o->token_cache_dir && !c->token_cache_dir) || !c->curl) {
                 imds_client_free(c);
@@ -344,7 +346,7 @@ static int acquire_token(ImdsClient *c) {
         unsigned attempt = 0;
         int r;
 
-        if (c->token_cache_dir) {
+        if (c->token_cache_dir && !c->token_cache_read_only) {
                 char path[PATH_MAX];
 
                 /* Processes started together (boot, a burst of hotplug) share one token: one

@@ -42,6 +42,8 @@ typedef struct ImdsOptions {
         char *const *endpoints;        /* base URLs, tried in order; NULL: the defaults */
         char *const *interfaces;       /* bind requests to these, in order; "" = default route */
         const char *token_cache_dir;   /* NULL: do not cache the token */
+        bool token_cache_read_only;    /* use a cached token, never write or lock the cache
+                                        * (ec2-netctl: looking changes nothing) */
         uint64_t deadline_usec;        /* CLOCK_MONOTONIC; no call runs past it */
         unsigned max_attempts;         /* per request, for 429/5xx/timeouts; 0: default (4) */
         uint64_t request_timeout_usec; /* one HTTP exchange; 0: default (2 s) */

@@ -196,3 +196,15 @@ int interface_files_owner_mac(const char *network_dir, const char *ifname, char 
         }
         return -EBADMSG;
 }
+
+int interface_files_exist(const char *network_dir, const char *ifname) {
+        char path[PATH_MAX], name[PATH_MAX];
+        int k;
+
+        k = interface_file_name(ifname, IFACE_FILE_NETWORK, name, sizeof name);
+        if (k < 0)
+                return k;
+        if (snprintf(path, sizeof path, "%s/%s", network_dir, name) >= (int) sizeof path)
+                return -ENAMETOOLONG;
+        return access(path, F_OK) == 0;
+}

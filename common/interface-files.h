@@ -28,3 +28,6 @@ int interface_files_remove(const char *network_dir, const char *ifname,
 /* The MAC the files of ifname were written for: eni.conf's [Match] MACAddress=. -ENOENT
  * when there is no eni.conf, -EBADMSG when it names no valid MAC. */
 int interface_files_owner_mac(const char *network_dir, const char *ifname, char ret[static MAC_STR_MAX]);
+
+/* 1 when PREFIX-IFACE.network exists (ec2-netctl: the interface was configured), 0 if not. */
+int interface_files_exist(const char *network_dir, const char *ifname);

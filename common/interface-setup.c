@@ -13,6 +13,7 @@
 #include "interface-files.h"
 #include "interface-ownership.h"
 #include "interface-setup.h"
+#include "interface-state.h"
 #include "lock.h"
 #include "log.h"
 #include "netlink.h"
@@ -22,106 +23,7 @@
 #include "time-util.h"
 #include "validate.h"
 
-#define STATE_DIR "interfaces"
 #define LOCK_WAIT_USEC (30 * USEC_PER_SEC)
-
-/* What an earlier run learned about the interface: the static ENI data (so a refresh only
- * re-reads addresses and prefixes) and whether the subnet had IPv4/IPv6. */
-typedef struct InterfaceState {
-        Eni eni;
-        bool has_ipv4, has_ipv6;
-        char shadowed_by[256];   /* last reported shadowing file */
-} InterfaceState;
-
-static void interface_state_done(InterfaceState *s) {
-        eni_done(&s->eni);
-}
-
-static int state_dir_open(const char *runtime_dir, bool create) {
-        char path[PATH_MAX];
-
-        snprintf(path, sizeof path, "%s/" STATE_DIR, runtime_dir);
-        if (create && mkdir(path, 0755) < 0 && errno != EEXIST)
-                return negative_errno();
-        return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-}
-
-/* The saved state of ifname, whichever MAC it is for. */
-static int state_read(const char *runtime_dir, const char *ifname, InterfaceState *ret) {
-        _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *text = NULL;
-        _cleanup_(interface_state_done) InterfaceState s = {};
-        char name[PATH_MAX];
-        json_auto_t *j = NULL;
-        int r;
-
-        fd = state_dir_open(runtime_dir, false);
-        if (fd < 0)
-                return -ENOENT;
-        snprintf(name, sizeof name, "%s.json", ifname);
-        r = read_file_at(fd, name, 64 * 1024, &text, NULL);
-        if (r < 0)
-                return r;
-        j = json_loads(text, 0, NULL);
-        /* The state is ours, but is validated like anything else read back from disk. */
-        r = eni_from_json(json_object_get(j, "eni"), &s.eni);
-        if (r < 0)
-                return log_debug_errno(r, "Ignoring invalid state file %s.", name);
-        s.has_ipv4 = json_is_true(json_object_get(j, "has_ipv4"));
-        s.has_ipv6 = json_is_true(json_object_get(j, "has_ipv6"));
-        if (json_is_string(json_object_get(j, "shadowed_by")))
-                snprintf(s.shadowed_by, sizeof s.shadowed_by, "%s",
-                         json_string_value(json_object_get(j, "shadowed_by")));
-        *ret = s;
-        s = (InterfaceState) {};
-        return 0;
-}
-
-static int state_load(const char *runtime_dir, const char *ifname, const char *mac, InterfaceState *ret) {
-        _cleanup_(interface_state_done) InterfaceState s = {};
-        int r;
-
-        r = state_read(runtime_dir, ifname, &s);
-        if (r < 0)
-                return r;
-        if (!streq(s.eni.mac, mac))
-                return log_debug_errno(-ESTALE, "State of %s is for MAC %s, not %s.", ifname, s.eni.mac, mac);
-        *ret = s;
-        s = (InterfaceState) {};
-        return 0;
-}
-
-static int state_save(const char *runtime_dir, const char *ifname, const InterfaceState *s) {
-        _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *text = NULL;
-        json_auto_t *eni = NULL, *j = NULL;
-        char name[PATH_MAX];
-        int r;
-
-        r = eni_to_json(&s->eni, &eni);
-        if (r < 0)
-                return r;
-        j = json_pack("{s:O, s:b, s:b, s:s}", "eni", eni, "has_ipv4", s->has_ipv4, "has_ipv6", s->has_ipv6,
-                      "shadowed_by", s->shadowed_by);
-        text = j ? json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(1)) : NULL;
-        if (!text)
-                return -ENOMEM;
-        fd = state_dir_open(runtime_dir, true);
-        if (fd < 0)
-                return negative_errno();
-        snprintf(name, sizeof name, "%s.json", ifname);
-        r = file_save_atomic(fd, name, text);
-        return r < 0 ? r : 0;
-}
-
-static void state_remove(const char *runtime_dir, const char *ifname) {
-        _cleanup_close_ int fd = state_dir_open(runtime_dir, false);
-        char name[PATH_MAX];
-
-        snprintf(name, sizeof name, "%s.json", ifname);
-        if (fd >= 0)
-                (void) file_save_atomic(fd, name, NULL);
-}
 
 static uint64_t deadline_min(uint64_t a, uint64_t b) {
         return a < b ? a : b;
@@ -185,7 +87,7 @@ static int fetch_eni(const SetupContext *ctx, SetupRun *run, const LinkInfo *lin
                      InterfaceState *state) {
         int r;
 
-        r = state_load(ctx->runtime_dir, link->ifname, link->mac, state);
+        r = interface_state_load(ctx->runtime_dir, link->ifname, link->mac, state);
         if (r >= 0) {
                 /* Seeded at boot or set up before: only what can change is re-read. */
                 return imds_refresh_interface(ctx->imds, &state->eni);
@@ -277,8 +179,7 @@ static int setup_learn_addresses(const SetupContext *ctx, const LinkInfo *link, 
                                 return r;
                 }
         }
-        state->has_ipv4 = state->has_ipv4 || addr.has_global_ipv4;
-        state->has_ipv6 = state->has_ipv6 || addr.has_global_ipv6;
+        interface_state_note_addresses(state, &addr);
         return 1;
 }
 
@@ -289,18 +190,7 @@ static int setup_write_files(const SetupContext *ctx, SetupRun *run, const LinkI
         ReloadIntent intent = { ctx->runtime_dir, run };
         int r;
 
-        RenderSettings settings = {
-                .drivers = ctx->config->drivers,
-                .policy_rules = ctx->config->policy_rules,
-                .secondary_addresses = ctx->config->secondary_addresses,
-        };
-        RenderInput in = {
-                .ifname = link->ifname,
-                .eni = &state->eni,
-                .has_ipv4 = state->has_ipv4,
-                .has_ipv6 = state->has_ipv6,
-        };
-        r = render_interface(&in, &settings, &rendered);
+        r = interface_state_render(state, ctx->config, link->ifname, &rendered);
         if (r < 0)
                 return r;
         return interface_files_save(ctx->network_dir, link->ifname, &rendered,
@@ -338,7 +228,7 @@ int interface_setup(const SetupContext *ctx, SetupRun *run, const char *ifname, 
         add_altnames(&link, &state.eni, &o);
         if (!changed)
                 check_shadowing(ctx, &link, &state, &o);
-        r = state_save(ctx->runtime_dir, link.ifname, &state);
+        r = interface_state_save(ctx->runtime_dir, link.ifname, &state);
         if (r < 0)
                 log_debug_errno(r, "Failed to save the state of %s, ignoring: %m", link.ifname);
         o.changed = changed;
@@ -358,7 +248,7 @@ static void files_owner_mac(const SetupContext *ctx, const char *ifname, char re
         ret[0] = '\0';
         if (interface_files_owner_mac(ctx->network_dir, ifname, ret) >= 0)
                 return;
-        if (state_read(ctx->runtime_dir, ifname, &s) >= 0)
+        if (interface_state_read(ctx->runtime_dir, ifname, &s) >= 0)
                 memcpy(ret, s.eni.mac, MAC_STR_MAX);
 }
 
@@ -418,7 +308,7 @@ int interface_remove(const SetupContext *ctx, SetupRun *run, const char *ifname,
                                            &(const FilesChangeHook) { record_reload_intent, &intent }, &changed);
                 if (r < 0)
                         return r;
-                state_remove(ctx->runtime_dir, ifname);
+                interface_state_remove(ctx->runtime_dir, ifname);
         }
         run->changed = run->changed || changed;
         o.changed = changed;

@@ -208,9 +208,7 @@ static int netlink_foreach_message(const uint8_t *data, size_t size,
         return left > 0 ? -EBADMSG : 0;
 }
 
-/* Indexes the attributes in [data, data + size) by type into table[0..max]; types beyond
- * max are ignored and a later duplicate wins. -EBADMSG for a truncated attribute. */
-static int netlink_parse_attributes(const void *data, size_t size, const struct rtattr **table, size_t max) {
+int netlink_parse_attributes(const void *data, size_t size, const struct rtattr **table, size_t max) {
         int left;
 
         if (size > INT_MAX)

@@ -122,6 +122,11 @@ int netlink_open(const unsigned *groups, size_t n_groups, int *ret_fd);
 int netlink_call(int fd, NetlinkMessage *m, netlink_reply_handler_t handler, void *userdata,
                  uint64_t deadline_usec);
 
+/* Indexes the attributes in [data, data + size) by type into table[0..max]; types beyond
+ * max are ignored and a later duplicate wins. -EBADMSG for a truncated attribute. */
+struct rtattr;
+int netlink_parse_attributes(const void *data, size_t size, const struct rtattr **table, size_t max);
+
 /*
  * Parsers of kernel messages, exposed so that tests can feed them malformed input. The
  * message must have nlmsg_len readable bytes (as netlink_call()'s handlers get them).

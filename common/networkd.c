@@ -7,11 +7,11 @@
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
-#include <jansson.h>
 
 #include "bus-call.h"
 #include "file-save.h"
 #include "lock.h"
+#include "networkd-describe.h"
 #include "log.h"
 #include "networkd.h"
 #include "time-util.h"
@@ -208,23 +208,31 @@ int networkd_reload_pending(const char *runtime_dir, uint64_t deadline_usec, boo
         return reload_for_ticket(runtime_dir, s.requested, false, deadline_usec, ret_reloaded);
 }
 
-int networkd_network_file_from_description(const char *json, char **ret) {
-        json_auto_t *j = NULL;
-        const char *file = NULL;
+int networkd_reloads_pending(const char *runtime_dir, uint64_t *ret) {
+        char path[PATH_MAX];
+        _cleanup_close_ int fd = -1;
+        ReloadState s = {};
+        int r;
 
-        j = json_loads(json, JSON_REJECT_DUPLICATES, NULL);
-        if (!j || !json_is_object(j))
-                return -EBADMSG;
-        /* Absent when networkd applies no file to the link (unmanaged, not yet matched). */
-        if (json_unpack(j, "{s:s}", "NetworkFile", &file) < 0)
-                return -ENOENT;
-        if (file[0] != '/' || strlen(file) >= PATH_MAX || strpbrk(file, "\n\r"))
-                return -EBADMSG;
-        *ret = strdup(file);
-        return *ret ? 0 : -ENOMEM;
+        snprintf(path, sizeof path, "%s/" RELOAD_STATE, runtime_dir);
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0 && errno == ENOENT) {
+                *ret = 0;
+                return 0;
+        }
+        if (fd < 0)
+                return negative_errno();
+        if (flock(fd, LOCK_SH) < 0)
+                return negative_errno();
+        r = state_read(fd, &s);
+        if (r < 0)
+                return r;
+        *ret = s.requested > s.done ? s.requested - s.done : 0;
+        return 0;
 }
 
 int networkd_link_network_file(int ifindex, uint64_t deadline_usec, char **ret) {
+        _cleanup_(networkd_link_view_done) NetworkdLinkView view = {};
         _cleanup_(bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(bus_message_unrefp) sd_bus_message *reply = NULL;
         uint64_t now = now_usec();
@@ -245,5 +253,11 @@ int networkd_link_network_file(int ifindex, uint64_t deadline_usec, char **ret) 
         r = bus_message_read_string(reply, &json);
         if (r < 0)
                 return r;
-        return networkd_network_file_from_description(json, ret);
+        r = networkd_link_view_from_json(json, &view);
+        if (r < 0)
+                return r;
+        if (!view.network_file)
+                return -ENOENT;   /* unmanaged, or not matched yet */
+        *ret = TAKE_PTR(view.network_file);
+        return 0;
 }

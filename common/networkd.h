@@ -27,6 +27,10 @@ int networkd_reload_intent(const char *runtime_dir);
  * progress (no interface lock held); returns at once, touching nothing, otherwise. */
 int networkd_reload_pending(const char *runtime_dir, uint64_t deadline_usec, bool *ret_reloaded);
 
+/* How many reloads were asked for and not yet done (a process killed between its writes and
+ * its reload): 0 when none. Only reads, under the state file's lock for a few bytes. */
+int networkd_reloads_pending(const char *runtime_dir, uint64_t *ret);
+
 /* org.freedesktop.network1.Manager.Reload(), synchronous: networkd has read the files
  * when it returns. */
 int networkd_reload(uint64_t deadline_usec);
@@ -35,6 +39,3 @@ int networkd_reload(uint64_t deadline_usec);
  * (org.freedesktop.network1.Manager.DescribeLink; its state files under /run/systemd/netif
  * are private). -ENOENT when networkd applies no file to it or does not know it. */
 int networkd_link_network_file(int ifindex, uint64_t deadline_usec, char **ret);
-/* The "NetworkFile" of such a description (JSON); -ENOENT when it has none, -EBADMSG when it
- * is not a description or the file is not an absolute path. */
-int networkd_network_file_from_description(const char *json, char **ret);

@@ -35,6 +35,7 @@
 #include "log.h"
 #include "main-func.h"
 #include "program.h"
+#include "run-record.h"
 #include "strv.h"
 #include "time-util.h"
 #include "unit-name.h"
@@ -158,6 +159,18 @@ static int run_generator(const char *dest) {
         return wire_interfaces(dir_fd, &p);
 }
 
+/* For ec2-netctl status, as ec2-net-refresh records its runs. */
+static void seed_record_run(const char *runtime_dir, const char *ifname, int r, const SetupOutcome *o,
+                            unsigned imds_requests) {
+        RunRecord rec;
+
+        if (r >= 0 && (o->link_missing || o->link_gone || o->excluded))
+                return;
+        run_record_init(&rec, "seed", r, o->changed, imds_requests);
+        if (run_record_save(runtime_dir, ifname, &rec) < 0)
+                log_debug("Failed to record the seed of %s, ignoring.", ifname);
+}
+
 /* The seed stage's IMDS client: through each ENI that has an IPv4 address, then the default
  * route; waiting for IMDS up to [Boot] SeedTimeoutSec=. */
 static int seed_imds_client(const Program *p, const PresentInterface *list, size_t n, ImdsClient **ret) {
@@ -204,10 +217,12 @@ static size_t seed_configure(const SetupContext *ctx, SetupRun *run, const Prese
 
         for (size_t i = 0; i < n; i++) {
                 SetupOutcome o = {};
+                unsigned requests = imds_client_requests(ctx->imds);
                 int r;
 
                 log_context_set(list[i].ifname, list[i].mac, NULL);
                 r = interface_setup(ctx, run, list[i].ifname, SETUP_START, &o);
+                seed_record_run(ctx->runtime_dir, list[i].ifname, r, &o, imds_client_requests(ctx->imds) - requests);
                 if (r < 0) {
                         log_warning_errno(r, "Failed to seed %s, policy-routes@ will retry: %m", list[i].ifname);
                         continue;

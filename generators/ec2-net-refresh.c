@@ -25,6 +25,7 @@
 #include "main-func.h"
 #include "program.h"
 #include "netlink.h"
+#include "run-record.h"
 #include "strv.h"
 #include "time-util.h"
 
@@ -157,6 +158,21 @@ static int remove_interface(const SetupContext *ctx, SetupRun *run) {
         return 0;
 }
 
+/* For ec2-netctl status: when the interface was last set up and how that ended. Not for an
+ * interface that is not there (a refresh of a gone ENI stays a no-op that writes nothing) or
+ * that is not ours to configure. */
+static void record_run(const char *runtime_dir, int r, const SetupOutcome *o, unsigned imds_requests) {
+        RunRecord rec;
+        int k;
+
+        if (r == -ELINK_ABSENT || (r >= 0 && (o->link_missing || o->link_gone || o->excluded)))
+                return;
+        run_record_init(&rec, arg_action == ACTION_START ? "start" : "refresh", r, o->changed, imds_requests);
+        k = run_record_save(runtime_dir, arg_ifname, &rec);
+        if (k < 0)
+                log_debug_errno(k, "Failed to record the run, ignoring: %m");
+}
+
 static int setup_interface(const SetupContext *base, SetupRun *run, const Program *p, bool imds_silent) {
         _cleanup_(imds_client_freep) ImdsClient *imds = NULL;
         _cleanup_strv_free_ char **interfaces = NULL;
@@ -178,6 +194,7 @@ static int setup_interface(const SetupContext *base, SetupRun *run, const Progra
 
         r = interface_setup(&ctx, run, arg_ifname, arg_action == ACTION_START ? SETUP_START : SETUP_REFRESH, &o);
         log_context_set(arg_ifname, o.mac, o.interface_id);
+        record_run(p->paths.runtime_dir, r, &o, imds_client_requests(imds));
         if (imds_silent && error_is_imds_no_answer(r)) {
                 log_event(LOG_NOTICE, MESSAGE_ID_IMDS_UNAVAILABLE,
                           "IMDS has not answered since boot; %s will be configured by its refresh "

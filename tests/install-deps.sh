@@ -19,6 +19,8 @@ packages=(
     debootstrap systemd-container
     # e2e tier and demo: namespaces, DHCP/RA server, the real networkd
     iproute2 dnsmasq-base systemd util-linux procps iputils-ping curl nftables
+    # ec2-netctl scenarios: reading its JSON output; patch to apply the diffs of plan
+    jq patch
     # the check against a client nobody here wrote (npm package)
     nodejs npm
 )

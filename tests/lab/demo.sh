@@ -10,9 +10,10 @@
 # the embedded scenario below (a primary ENI and two secondary ENIs: secondary IPv4
 # addresses, an IPv4 and an IPv6 prefix, IPv6), runs `setup-policy-routes IFACE start` for
 # each ENI as boot does, prints what it configured and checks live that each source
-# address leaves through its own ENI. Everything runs inside network namespaces the lab
-# creates; nothing is sent from this machine's own namespace. Everything the lab started
-# is stopped and removed at the end.
+# address leaves through its own ENI; ends with `ec2-netctl status`, which must find the
+# views in sync. Everything runs inside network namespaces the lab creates; nothing is sent
+# from this machine's own namespace. Everything the lab started is stopped and removed at
+# the end.
 # shellcheck disable=SC2034  # the LAB_* variables set here are read by lab.sh
 set -u
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
         --build-dir=*) BUILD=${1#*=}; shift ;;
         --no-install) INSTALL=0; shift ;;
         --keep) LAB_KEEP=1; shift ;;
-        -h|--help) sed -n '4,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "usage: $0 [--build-dir DIR] [--no-install] [--keep]" >&2; exit 2 ;;
     esac
 done
@@ -47,7 +48,7 @@ fi
 heading "Build ($BUILD)"
 cmake -S "$SRC" -B "$BUILD" -DENABLE_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$BUILD.cmake.log" 2>&1 ||
     { cat "$BUILD.cmake.log"; exit 1; }
-cmake --build "$BUILD" -j "$(nproc)" --target ec2-net-refresh render-default-network default-network \
+cmake --build "$BUILD" -j "$(nproc)" --target ec2-net-refresh ec2-netctl render-default-network default-network \
     >"$BUILD.build.log" 2>&1 || { tail -n 40 "$BUILD.build.log"; exit 1; }
 rm -f "$BUILD.cmake.log" "$BUILD.build.log"
 echo "    $BUILD/generators/setup-policy-routes ($("$BUILD/generators/setup-policy-routes" --version))"
@@ -212,8 +213,15 @@ done <<<"$checks"
 echo
 echo "    packets dropped by the VPC source check during the whole demo: $(lab_drops)"
 
+heading "The operator's view: ec2-netctl status"
+echo "    ${D}What IMDS says, what was written and what networkd and the kernel do, per ENI;$N"
+echo "    ${D}exit status 0 when they agree (ec2-netctl status IFACE for the details).$N"
+lab_product ec2-netctl status 2>&1 | indent
+NETCTL_RC=${PIPESTATUS[0]}
+
 heading "Summary"
 echo "    $PASSED of $((PASSED + FAILED)) source addresses leave through their own ENI" \
-    "(demo $(lab_elapsed "$T1")s after the build, $(lab_elapsed "$T0")s in all)."
+    "(demo $(lab_elapsed "$T1")s after the build, $(lab_elapsed "$T0")s in all);" \
+    "ec2-netctl status exits $NETCTL_RC."
 echo "    Cleaning up: every process the lab started is stopped by PID, its namespaces deleted."
-[ $FAILED = 0 ] || LAB_FAILED=1
+[ $FAILED = 0 ] && [ "$NETCTL_RC" = 0 ] || LAB_FAILED=1

@@ -131,6 +131,34 @@ lab_assert "the timer has the configured interval" \
     grep -q "OnUnitInactiveUSec=${REFRESH_INTERVAL}s" \
     <<<"$(sys_prop "refresh-policy-routes@$REFRESH_IFACE.timer" TimersMonotonic)"
 
+# --- ec2-netctl on the booted instance: a clean instance is in sync -------------------
+st=$(sys_ct ec2-netctl status --json=short)
+st_rc=$?
+lab_assert "ec2-netctl status: exit 0, no finding (exit $st_rc)" \
+    test "$st_rc" = 0 -a "$(jq '.summary.findings' <<<"$st")" = 0 ||
+    jq -c '.findings[], .interfaces[].findings[]' <<<"$st" | sed 's/^/    /'
+lab_assert "ec2-netctl status: systemd's version; for every ENI its last run and its next refresh" \
+    test "$(jq -r '[.host.networkd.version != null,
+        ([.interfaces[] | .last_run.result == "ok" and .refresh_timer.active_state == "active"
+                          and .refresh_timer.next_time != null] | all)] | map(tostring) | join(",")' <<<"$st")" = \
+    "true,true" || jq -c '.host.networkd, (.interfaces[] | [.name, .last_run, .refresh_timer])' <<<"$st"
+dr=$(sys_ct ec2-netctl doctor --json=short)
+dr_rc=$?
+lab_assert "ec2-netctl doctor: exit 0, no finding, every check ok, units included (exit $dr_rc)" \
+    test "$dr_rc" = 0 -a "$(jq -r '[.summary.findings, ([.checks[].result] | unique | join(","))] | map(tostring) | join(" ")' <<<"$dr")" = \
+    "0 ok" || jq -c '.checks, .findings[]' <<<"$dr"
+
+# doctor's unit checks, for real: a masked setup unit and a stopped refresh timer.
+sys_ct systemctl mask --runtime -q policy-routes@ens7.service
+sys_ct systemctl stop refresh-policy-routes@ens6.timer
+dr=$(sys_ct ec2-netctl doctor --json=short)
+dr_rc=$?
+lab_assert "ec2-netctl doctor: policy-routes@ens7 masked, ens6's refresh timer stopped (exit $dr_rc)" \
+    test "$dr_rc" = 1 -a "$(jq -r '[.findings[] | .interface + ":" + .id] | sort | join(" ")' <<<"$dr")" = \
+    "ens6:refresh-timer-inactive ens7:unit-masked" || jq -c '.findings[]' <<<"$dr"
+sys_ct systemctl unmask --runtime -q policy-routes@ens7.service
+sys_ct systemctl start refresh-policy-routes@ens6.timer
+
 # An address assigned in EC2 while the instance runs: the timer must pick it up.
 lab_imds_list_add "$(lab_mac_key "$REFRESH_MAC" local-ipv4s)" "$REFRESH_ADDR"
 T_ASSIGNED=$(lab_now)

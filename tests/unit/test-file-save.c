@@ -15,17 +15,6 @@
 #include "macro.h"
 #include "tree-util.h"
 
-/* 1 when PREFIX-IFACE.network exists, 0 if not. */
-static int interface_files_exist(const char *network_dir, const char *ifname) {
-        char path[PATH_MAX], name[PATH_MAX];
-        int k;
-
-        k = interface_file_name(ifname, IFACE_FILE_NETWORK, name, sizeof name);
-        if (k < 0)
-                return k;
-        snprintf(path, sizeof path, "%s/%s", network_dir, name);
-        return access(path, F_OK) == 0;
-}
 
 /* Linked with -Wl,--wrap=renameat: a child process "crashes" right before the rename. */
 int __real_renameat(int, const char *, int, const char *);
