@@ -31,6 +31,7 @@
 #include "netctl-plan.h"
 #include "netctl-status.h"
 #include "netctl-table.h"
+#include "netlink.h"
 #include "runtime-paths.h"
 #include "strv.h"
 #include "time-util.h"
@@ -55,7 +56,8 @@ static void help(void) {
                "where IMDS, the generated files, systemd-networkd and the kernel disagree.\n"
                "Changes nothing.\n\n"
                "Commands:\n"
-               "  status [IFACE...]   every ENI (a table), or the named ones (in detail)\n"
+               "  status [IFACE...]   every ENI (a table), or the named ones (in detail; a name\n"
+               "                      or an altname such as the ENI id)\n"
                "  plan [IFACE...]     what setup-policy-routes IFACE start|refresh would change now\n"
                "  doctor              what breaks policy routing here: other managers and files,\n"
                "                      networkd settings, collisions, IMDS, units\n\n"
@@ -143,8 +145,9 @@ static int parse_argv(int argc, char *argv[]) {
         if (arg_command == COMMAND_DOCTOR && arg_offline)
                 return log_error_errno(-EUSAGE, "doctor checks IMDS: --offline does not apply.");
         for (int k = optind + 1; k < argc; k++) {
-                /* Names from the command line reach netlink and file names: plain names only. */
-                if (!ifname_is_valid(argv[k]))
+                /* A name or an altname (the ENI id, device-number-D): looked up over netlink,
+                 * never used in a path (the link's own name is). */
+                if (!ifname_is_valid(argv[k]) && !link_altname_is_valid(argv[k]))
                         return log_error_errno(-EUSAGE, "Invalid interface name \"%s\".",
                                                escape_for_log(argv[k], true, quoted, sizeof quoted));
                 if (strv_extend(&arg_interfaces, argv[k]) < 0)

@@ -78,6 +78,9 @@ lab_assert "[text] details of ens6: its rules and table" \
     grep -q '^     Table 10001: default via 10.3.2.1 dev ens6 proto dhcp metric 513$' "$NC_OUT" ||
     sed 's/^/    | /' "$NC_OUT"
 lab_assert "[text] details of ens6 only" test "$(grep -c '^● ' "$NC_OUT")" = 1
+nc_json by-eni-id status eni-03000000000000036
+lab_assert "[names] an ENI named by its ENI id (an altname): ens6" \
+    test "$NC_RC" = 0 -a "$(jq -r '[.interfaces[].name] | join(" ")' "$NC_JSON")" = ens6
 
 # 3. --offline.
 lab_imds_list_add "$(lab_mac_key "$mac7" local-ipv4s)" 10.3.3.39
