@@ -197,13 +197,7 @@ fi
 sleep 3.5
 
 # --- the switch ------------------------------------------------------------------------
-GW=$(lab_gateway4 "$PRIMARY")
-lab_inst_bg "$LAB_PYTHON" "$EXP_DIR/probe.py" --dev "$PRIMARY" --dst "$GW" --interval 0.02 \
-    --out "$LAB_DIR/probe.json" >"$LAB_DIR/probe.out" 2>&1
-PROBE_PID=$!
-LAB_PIDS+=("$PROBE_PID")
-for ((k = 0; k < 200; k++)); do grep -q started "$LAB_DIR/probe.out" 2>/dev/null && break; sleep 0.01; done
-grep -q started "$LAB_DIR/probe.out" || { cat "$LAB_DIR/probe.out" >&2; lab_die "probe did not start"; }
+lab_probe_start "$PRIMARY"
 sleep 0.5   # a baseline of answered probes before the switch
 
 POLL_IFACES=("${IFACES[@]}")
@@ -242,8 +236,7 @@ wait "$POLL_PID" 2>/dev/null
 "$LAB_PYTHON" "$BENCH_DIR/benchtool.py" trace "$LAB_DIR/ready.poll" "$T0" | sed 's/^/ready_/' >>"$OUT"
 grep -q '^ready' "$LAB_DIR/ready.poll" || { out "ready_timeout 1"; grep '^timeout' "$LAB_DIR/ready.poll" >&2; }
 sleep 1.5   # late effects (a second reconfigure, a late RA) are part of the measurement
-kill -TERM "$PROBE_PID"
-for ((k = 0; k < 200; k++)); do [ -s "$LAB_DIR/probe.json" ] && break; sleep 0.02; done
+lab_probe_stop >/dev/null
 "$LAB_PYTHON" - "$LAB_DIR/probe.json" >>"$OUT" <<'EOF'
 import json, sys
 p = json.load(open(sys.argv[1]))

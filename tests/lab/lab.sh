@@ -509,6 +509,32 @@ lab_reload_monitor_start() {
     for ((i = 0; i < 200; i++)); do [ -s "$LAB_DIR/reloads.log" ] && break; sleep 0.02; done
     [ -s "$LAB_DIR/reloads.log" ] || lab_die "dbus-monitor did not start"
 }
+# lab_probe_start IFACE [DST]: an ICMP echo every 20 ms out of IFACE (bound to the device)
+# to DST (default: the ENI's IPv4 gateway), in the background until lab_probe_stop, which
+# prints its JSON summary: sent, received, lost, longest run of lost probes, every lost run
+# (tests/lab/probe.py). One probe at a time.
+lab_probe_start() {
+    local dst=${2:-$(lab_gateway4 "$1")} i
+    [ -n "$dst" ] || lab_die "lab_probe_start: no IPv4 gateway for $1"
+    rm -f "$LAB_DIR/probe.json" "$LAB_DIR/probe.out"
+    lab_inst_bg "$LAB_PYTHON" "$LAB_LIB_DIR/probe.py" --dev "$1" --dst "$dst" --interval 0.02 \
+        --out "$LAB_DIR/probe.json" >"$LAB_DIR/probe.out" 2>&1
+    LAB_PROBE_PID=$!
+    LAB_PIDS+=("$LAB_PROBE_PID")
+    for ((i = 0; i < 300; i++)); do
+        grep -q started "$LAB_DIR/probe.out" 2>/dev/null && return 0
+        lab_alive "$LAB_PROBE_PID" || break
+        sleep 0.01
+    done
+    cat "$LAB_DIR/probe.out" >&2
+    lab_die "the probe did not start"
+}
+lab_probe_stop() {
+    local i
+    kill -TERM "$LAB_PROBE_PID" 2>/dev/null
+    for ((i = 0; i < 200; i++)); do [ -s "$LAB_DIR/probe.json" ] && break; sleep 0.02; done
+    cat "$LAB_DIR/probe.json"
+}
 # lab_runpar_build: builds the lab's launcher (runpar.c: runs commands, reports each one's
 # exit, wall time, CPU and peak memory from wait4) into $LAB_DIR; LAB_RUNPAR is its path.
 lab_runpar_build() {

@@ -4,8 +4,8 @@
 
     probe.py --dev ens5 --dst 10.100.0.1 [--interval 0.02] [--out FILE]
 
-Runs inside the lab's instance namespace (bench/networkd-switch/experiment.sh starts it
-through the lab's nsguard). Sends from a raw ICMP socket bound to the device
+Runs inside the lab's instance namespace, started by lab_probe_start (tests/lab/lab.sh)
+through the lab's nsguard. Sends from a raw ICMP socket bound to the device
 (SO_BINDTODEVICE), so a probe counts as lost when the interface has no address, no route
 or no neighbour for the destination, or when the reply does not come back. Prints
 "started" once the first echo is out. On the signal it stops sending, waits 0.5 s for
