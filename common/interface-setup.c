@@ -243,30 +243,13 @@ int interface_setup(SetupContext *ctx, const char *ifname, SetupMode mode, Setup
         r = link_get_addresses(link.ifindex, &addr);
         if (r < 0)
                 return r;
-        if (mode == SETUP_START) {
-                bool want4 = state.eni.ipv4s[0] && !addr.has_global_ipv4 && !state.has_ipv4;
-                bool want6 = state.eni.ipv6s[0] && !addr.has_global_ipv6 && !state.has_ipv6;
-
-                /* DHCP and RA may still be running: the routes we write depend on whether
-                 * the subnet has IPv4/IPv6 (SPEC §4). Bounded; refresh catches up later. */
-                if (want4 || want6) {
-                        r = link_wait_for_addresses(link.ifindex, want4, want6,
-                                                    deadline_min(ctx->deadline_usec,
-                                                                 usec_add(now_usec(), ctx->address_wait_usec)),
-                                                    &addr);
-                        if (r == -ENODEV) {
-                                /* Detached while we waited: nothing was written, nothing to do. */
-                                o.link_gone = true;
-                                *ret = o;
-                                return 0;
-                        }
-                        if (r < 0)
-                                return r;
-                }
-        }
-        /* Once seen, kept: a lease being renewed must not take the routes and rules away. */
-        state.has_ipv4 = state.has_ipv4 || addr.has_global_ipv4;
-        state.has_ipv6 = state.has_ipv6 || addr.has_global_ipv6;
+        /* SPEC §4 "the subnet has IPv4/IPv6", from what IMDS says the ENI holds, not from what
+         * DHCP and RA have assigned so far: the routes need not wait for the leases, and an
+         * ENI networkd has not configured yet (held until its own file exists) has none. An
+         * address on the link counts too (IMDS can lag behind). Once seen, kept: a lease
+         * being renewed must not take the routes and rules away. */
+        state.has_ipv4 = state.has_ipv4 || state.eni.ipv4s[0] || addr.has_global_ipv4;
+        state.has_ipv6 = state.has_ipv6 || state.eni.ipv6s[0] || addr.has_global_ipv6;
 
         RenderSettings settings = {
                 .drivers = ctx->config->drivers,

@@ -16,7 +16,7 @@
 #include "imds-client.h"
 
 typedef enum SetupMode {
-        SETUP_START,     /* initial setup: waits (bounded) for the link, addresses, IMDS propagation */
+        SETUP_START,     /* initial setup: waits (bounded) for the link and IMDS propagation */
         SETUP_REFRESH,   /* one pass; a missing interface is a quiet no-op */
 } SetupMode;
 
@@ -28,7 +28,6 @@ typedef struct SetupContext {
         const char *networkd_state_dir; /* /run/systemd/netif/links; NULL: do not check */
         uint64_t deadline_usec;       /* nothing runs past it */
         uint64_t link_wait_usec;      /* start: how long to wait for the link to appear */
-        uint64_t address_wait_usec;   /* start: how long to wait for DHCP/RA addresses */
         char primary_mac[MAC_STR_MAX];/* fetched once per run, "" until then */
         bool changed;                 /* some file changed: networkd needs a reload */
         bool reload_intent;           /* a pending reload was recorded before the first
@@ -38,8 +37,6 @@ typedef struct SetupContext {
 
 typedef struct SetupOutcome {
         bool link_missing;            /* no such interface (refresh: nothing done) */
-        bool link_gone;               /* start: the link vanished while we waited for its
-                                       * addresses (nothing done) */
         bool excluded;                /* excluded by configuration: nothing done */
         bool changed;                 /* files of this interface changed */
         bool from_state;              /* static ENI data came from an earlier run */

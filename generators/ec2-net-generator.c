@@ -245,7 +245,6 @@ static int run_seed(void) {
                 .runtime_dir = paths.runtime_dir,
                 .networkd_state_dir = paths.networkd_state_dir,
                 .link_wait_usec = 0,
-                .address_wait_usec = 15 * USEC_PER_SEC,
         };
 
         /* Wait (bounded) for IMDS: the top-level mac is needed by every ENI anyway. */

@@ -38,7 +38,6 @@
 #define START_SILENT_IMDS_DEADLINE_USEC (5 * USEC_PER_SEC)
 #define REFRESH_DEADLINE_USEC (15 * USEC_PER_SEC)
 #define LINK_WAIT_USEC (10 * USEC_PER_SEC)
-#define ADDRESS_WAIT_USEC (15 * USEC_PER_SEC)
 
 typedef enum Action { ACTION_START, ACTION_REFRESH, ACTION_REMOVE, ACTION_NOOP } Action;
 
@@ -233,10 +232,6 @@ static int setup_interface(SetupContext *ctx, const RuntimePaths *paths, bool im
                 log_debug("Interface %s is gone, nothing to refresh.", arg_ifname);
                 return 0;
         }
-        if (o.link_gone) {
-                log_info("Interface %s went away during its setup, nothing configured.", arg_ifname);
-                return 0;
-        }
         if (o.excluded) {
                 log_info("Interface %s is excluded by configuration, doing nothing.", arg_ifname);
                 return 0;
@@ -321,7 +316,6 @@ static int run(int argc, char *argv[]) {
                                                  imds_silent ? START_SILENT_IMDS_DEADLINE_USEC :
                                                  START_DEADLINE_USEC),
                 .link_wait_usec = LINK_WAIT_USEC,
-                .address_wait_usec = ADDRESS_WAIT_USEC,
         };
 
         r = arg_action == ACTION_REMOVE ? remove_interface(&ctx) : setup_interface(&ctx, &paths, imds_silent);
