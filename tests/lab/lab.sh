@@ -230,6 +230,16 @@ lab_vpc_up() {
         done
     } >"$batch"
     lab_vpc ip -batch "$batch" || lab_die "vpc topology ($batch)"
+    # Each IPv6 subnet's bridge is the VPC router that dnsmasq advertises: its neighbour
+    # advertisements must say so (Router flag, RFC 4861 7.2.5), or networkd 257 drops the
+    # RA default routes the first time it checks the router's reachability. Per-bridge
+    # forwarding sets the flag; all.forwarding stays 0, so nothing is forwarded.
+    local sysctls=()
+    for s in "${LAB_SUBNETS[@]}"; do
+        read -r br v4c v4g v6c v6g mask <<<"$s"
+        [ "$v6g" = - ] || sysctls+=("net.ipv6.conf.$br.forwarding=1")
+    done
+    [ ${#sysctls[@]} = 0 ] || lab_vpc sysctl -qw "${sysctls[@]}" || lab_die "vpc router flag"
 }
 
 # The fake IMDS: fake_imds.py from tests/fake-imds (LAB_FAKE_IMDS overrides).
