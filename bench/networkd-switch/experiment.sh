@@ -27,6 +27,9 @@
 #            product does); time zero is the reload
 #   product  `setup-policy-routes IFACE start` for every ENI at once (the e2e sixteen-enis
 #            way); time zero is the first fork
+#   hotadd   only the primary ENI is attached at boot (with its own files in place); the
+#            others are attached at once, then `setup-policy-routes IFACE start` for each
+#            of them at once, as udev would; time zero is the attachment
 #   refresh  a secondary IPv4 is assigned to the primary ENI in IMDS, then
 #            `setup-policy-routes PRIMARY refresh` (its ec2net_alias.conf changes: a drop-in
 #            only change); time zero is the start of the refresh
@@ -81,6 +84,10 @@ for w in "${words[@]}"; do
     esac
 done
 [ "$TRIGGER" = refresh ] && [ "$OWN" = 0 ] && { echo "--trigger refresh needs the variant own" >&2; exit 2; }
+if [ "$TRIGGER" = hotadd ]; then
+    PRIMARY_OWN=1
+    SCEN_ARGS="$SCEN_ARGS --later $((ENIS - 1))"
+fi
 
 # networkd 257: a wrapper run inside the instance that bind-mounts the instance's /run,
 # /sys, /proc, /dev and network directories into the trixie root and execs its networkd.
@@ -159,9 +166,13 @@ exp_up() {
             install_own "$i"
         fi
     done
-    lab_eni_create "${MACS[@]}"
+    if [ "$TRIGGER" = hotadd ]; then lab_eni_create "${MACS[0]}"; else lab_eni_create "${MACS[@]}"; fi
     lab_networkd_start
-    if [ "$HOLD" = 1 ]; then lab_wait_dhcp "$PRIMARY"; else for i in "${IFACES[@]}"; do lab_wait_dhcp "$i"; done; fi
+    if [ "$HOLD" = 1 ] || [ "$TRIGGER" = hotadd ]; then
+        lab_wait_dhcp "$PRIMARY"
+    else
+        for i in "${IFACES[@]}"; do lab_wait_dhcp "$i"; done
+    fi
     out "lab_up_ms $(awk -v a="$t0" -v b="$(lab_now)" 'BEGIN { printf "%d", (b - a) * 1000 }')"
 }
 
@@ -182,13 +193,14 @@ render_into() {
 }
 
 exp_up
-if [ "$HOLD" = 1 ]; then
+if [ "$HOLD" = 1 ] || [ "$TRIGGER" = hotadd ]; then
     lab_wait_configured --timeout 60 "$PRIMARY" || lab_die "networkd did not configure $PRIMARY"
 else
     lab_wait_configured --timeout 60 "${IFACES[@]}" || lab_die "networkd did not configure the links"
 fi
 if [ ! -e "$RENDERED/$PREFIX-$PRIMARY.network" ]; then
-    [ "$HOLD" = 0 ] || lab_die "no rendered files in $RENDERED (run a variant without hold first)"
+    [ "$HOLD" = 0 ] && [ "$TRIGGER" != hotadd ] ||
+        lab_die "no rendered files in $RENDERED (run a files variant without hold first)"
     note "rendering the product's files into $RENDERED"
     render_into "$RENDERED"
 fi
@@ -221,6 +233,15 @@ if [ "$TRIGGER" = files ]; then
     if [ "$ONLY_PRIMARY" = 1 ]; then install_own "$PRIMARY"; else for i in "${IFACES[@]}"; do install_own "$i"; done; fi
     T0=$(date +%s%N)
     lab_inst networkctl reload || lab_die "networkctl reload"
+elif [ "$TRIGGER" = hotadd ]; then
+    lab_runpar_build
+    mkdir -p "$LAB_DIR/log-start"
+    T0=$(date +%s%N)
+    lab_eni_attach "${MACS[@]:1}"
+    lab_inst env EC2NET_CONFIG="$LAB_CONFIG" "$LAB_RUNPAR" -o "$LAB_DIR/start.rp" -e "$LAB_DIR/log-start" \
+        "$PRODUCT" '{}' start ::: "${IFACES[@]:1}" || lab_die "runpar"
+    out "start_failed $(awk '$1 != "total" && $2 != 0' "$LAB_DIR/start.rp" | wc -l)"
+    out "start_wall_max_ms $(awk '$1 != "total" { if ($3 > m) m = $3 } END { printf "%d", m / 1000 }' "$LAB_DIR/start.rp")"
 elif [ "$TRIGGER" = refresh ]; then
     T0=$(date +%s%N)
     lab_product setup-policy-routes "$PRIMARY" refresh >"$LAB_DIR/refresh.log" 2>&1 || out "refresh_failed 1"
