@@ -57,7 +57,7 @@ def cell(vals):
 def main():
     work, cases = sys.argv[1], sys.argv[2:]
     here = os.path.dirname(os.path.abspath(__file__))
-    ref = None
+    refs = {}
     print("| networkd | trigger | variant | runs | " + " | ".join(c[1] for c in COLS) +
           " | kernel ≠ ref | primary v4 lifetime |")
     print("|" + "---|" * (len(COLS) + 6))
@@ -74,8 +74,7 @@ def main():
             k = os.path.join(d, r + ".kernel")
             if not os.path.exists(k):
                 continue
-            if ref is None:
-                ref = k
+            ref = refs.setdefault(nd, k)
             p = subprocess.run([os.path.join(here, "kdiff.sh"), ref, k], stdout=subprocess.PIPE,
                                universal_newlines=True)
             kdiffs.append(sum(1 for line in p.stdout.splitlines() if line[:1] in "<>"))
