@@ -156,6 +156,8 @@ def main():
     last = None
     ifindex = {l["ifname"]: l["ifindex"] for l in ipj("link", "show")}
     while True:
+        if any(i not in ifindex for i in a.ifnames):   # links that appear later (hot-add)
+            ifindex = {l["ifname"]: l["ifindex"] for l in ipj("link", "show")}
         w = pending_state(ifindex, a.ifnames) if a.cheap else []
         if not w:
             w = pending(enis, a.ifnames)

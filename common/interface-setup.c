@@ -149,38 +149,17 @@ static int setup_find_link(const SetupContext *ctx, const char *ifname, SetupMod
         return 1;
 }
 
-/* Whether the subnet has IPv4/IPv6 (SPEC §4), which decides the routes: from the link's
- * addresses, on start waited for (bounded) while DHCP and RA may still be running; refresh
- * catches up later. Once seen, kept: a lease being renewed must not take the routes and
- * rules away. 1: go on, 0: the link went away meanwhile (*o says so). */
-static int setup_learn_addresses(const SetupContext *ctx, const LinkInfo *link, SetupMode mode,
-                                 InterfaceState *state, SetupOutcome *o) {
+/* Whether the subnet has IPv4/IPv6 (SPEC §4), which decides the routes: from IMDS's lists and
+ * the link's addresses (interface_state_note_addresses), without waiting for DHCP or RA. */
+static int setup_learn_addresses(const LinkInfo *link, InterfaceState *state) {
         LinkAddresses addr = {};
         int r;
 
         r = link_get_addresses(link->ifindex, &addr);
         if (r < 0)
                 return r;
-        if (mode == SETUP_START) {
-                bool want4 = state->eni.ipv4s[0] && !addr.has_global_ipv4 && !state->has_ipv4;
-                bool want6 = state->eni.ipv6s[0] && !addr.has_global_ipv6 && !state->has_ipv6;
-
-                if (want4 || want6) {
-                        r = link_wait_for_addresses(link->ifindex, want4, want6,
-                                                    deadline_min(ctx->deadline_usec,
-                                                                 usec_add(now_usec(), ctx->address_wait_usec)),
-                                                    &addr);
-                        if (r == -ENODEV) {
-                                /* Detached while we waited: nothing was written, nothing to do. */
-                                o->link_gone = true;
-                                return 0;
-                        }
-                        if (r < 0)
-                                return r;
-                }
-        }
         interface_state_note_addresses(state, &addr);
-        return 1;
+        return 0;
 }
 
 /* Renders the interface's files from the model and writes what changed. */
@@ -218,9 +197,9 @@ int interface_setup(const SetupContext *ctx, SetupRun *run, const char *ifname, 
                 return r;   /* SPEC §3: an error is never an empty answer; nothing changes */
         memcpy(o.interface_id, state.eni.interface_id, sizeof o.interface_id);
         o.table = eni_table(&state.eni);
-        r = setup_learn_addresses(ctx, &link, mode, &state, &o);
-        if (r <= 0)
-                goto done;
+        r = setup_learn_addresses(&link, &state);
+        if (r < 0)
+                return r;
         r = setup_write_files(ctx, run, &link, &state, &changed);
         if (r < 0)
                 return r;

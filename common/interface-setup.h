@@ -18,7 +18,7 @@
 #include "validate.h"
 
 typedef enum SetupMode {
-        SETUP_START,     /* initial setup: waits (bounded) for the link, addresses, IMDS propagation */
+        SETUP_START,     /* initial setup: waits (bounded) for the link and IMDS propagation */
         SETUP_REFRESH,   /* one pass; a missing interface is a quiet no-op */
 } SetupMode;
 
@@ -31,7 +31,6 @@ typedef struct SetupContext {
         bool check_shadowing;         /* ask networkd which .network file it applied */
         uint64_t deadline_usec;       /* nothing runs past it */
         uint64_t link_wait_usec;      /* start: how long to wait for the link to appear */
-        uint64_t address_wait_usec;   /* start: how long to wait for DHCP/RA addresses */
 } SetupContext;
 
 /* What the setups and removes of one run share and leave for its reload. */
@@ -45,8 +44,6 @@ typedef struct SetupRun {
 
 typedef struct SetupOutcome {
         bool link_missing;            /* no such interface (refresh: nothing done) */
-        bool link_gone;               /* start: the link vanished while we waited for its
-                                       * addresses (nothing done) */
         bool excluded;                /* excluded by configuration: nothing done */
         bool changed;                 /* files of this interface changed */
         char mac[MAC_STR_MAX];

@@ -120,8 +120,8 @@ int interface_state_mtime(const char *runtime_dir, const char *ifname, uint64_t 
 }
 
 void interface_state_note_addresses(InterfaceState *s, const LinkAddresses *now) {
-        s->has_ipv4 = s->has_ipv4 || now->has_global_ipv4;
-        s->has_ipv6 = s->has_ipv6 || now->has_global_ipv6;
+        s->has_ipv4 = s->has_ipv4 || s->eni.ipv4s[0] || now->has_global_ipv4;
+        s->has_ipv6 = s->has_ipv6 || s->eni.ipv6s[0] || now->has_global_ipv6;
 }
 
 int interface_state_render(const InterfaceState *s, const Config *config, const char *ifname,

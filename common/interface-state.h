@@ -35,7 +35,11 @@ void interface_state_remove(const char *runtime_dir, const char *ifname);
 /* CLOCK_REALTIME of the state file's last change; -ENOENT when there is none. */
 int interface_state_mtime(const char *runtime_dir, const char *ifname, uint64_t *ret_usec);
 
-/* Once seen, kept: a DHCP lease being renewed must not take the routes and rules away. */
+/* SPEC §4 "the subnet has IPv4/IPv6", from what IMDS says the ENI holds, not from what DHCP
+ * and RA have assigned so far: the routes need not wait for the leases, and an ENI networkd
+ * has not configured yet (held until its own file exists) has none. An address on the link
+ * counts too (IMDS can lag behind). Once seen, kept: a lease being renewed must not take the
+ * routes and rules away. */
 void interface_state_note_addresses(InterfaceState *s, const LinkAddresses *now);
 
 /* The configuration a setup or refresh writes for the interface from this state and the

@@ -62,14 +62,6 @@ typedef struct LinkAddresses {
  * exists: a missing link simply has no addresses. */
 int link_get_addresses(int ifindex, LinkAddresses *ret);
 
-/* Waits until the link has the wanted addresses (want_ipv4 → has_global_ipv4, want_ipv6 →
- * has_global_ipv6), at most until deadline_usec (CLOCK_MONOTONIC). Subscribes to address and
- * link notifications before the first dump, so no change can slip between the two.
- * Returns 1 when satisfied, 0 when the deadline passed (ret then holds the last state),
- * -ENODEV when the link does not exist or vanished, other -errno. */
-int link_wait_for_addresses(int ifindex, bool want_ipv4, bool want_ipv6, uint64_t deadline_usec,
-                            LinkAddresses *ret);
-
 /* Waits until a link with that name (or altname) exists, at most until deadline_usec.
  * Returns 1 when found (ret filled), 0 when the deadline passed (ret untouched), -errno. */
 int link_wait_for_name(const char *ifname, uint64_t deadline_usec, LinkInfo *ret);

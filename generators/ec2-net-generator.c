@@ -164,7 +164,7 @@ static void seed_record_run(const char *runtime_dir, const char *ifname, int r, 
                             unsigned imds_requests) {
         RunRecord rec;
 
-        if (r >= 0 && (o->link_missing || o->link_gone || o->excluded))
+        if (r >= 0 && (o->link_missing || o->excluded))
                 return;
         run_record_init(&rec, "seed", r, o->changed, imds_requests);
         if (run_record_save(runtime_dir, ifname, &rec) < 0)
@@ -271,7 +271,6 @@ static int run_seed(void) {
                 .runtime_dir = p.paths.runtime_dir,
                 .check_shadowing = true,
                 .link_wait_usec = 0,
-                .address_wait_usec = 15 * USEC_PER_SEC,
         };
         r = seed_wait_for_imds(&p, imds, run.primary_mac);
         if (r <= 0)

@@ -37,7 +37,6 @@
 #define START_SILENT_IMDS_DEADLINE_USEC (5 * USEC_PER_SEC)
 #define REFRESH_DEADLINE_USEC (15 * USEC_PER_SEC)
 #define LINK_WAIT_USEC (10 * USEC_PER_SEC)
-#define ADDRESS_WAIT_USEC (15 * USEC_PER_SEC)
 
 typedef enum Action { ACTION_START, ACTION_REFRESH, ACTION_REMOVE, ACTION_NOOP } Action;
 
@@ -165,7 +164,7 @@ static void record_run(const char *runtime_dir, int r, const SetupOutcome *o, un
         RunRecord rec;
         int k;
 
-        if (r == -ELINK_ABSENT || (r >= 0 && (o->link_missing || o->link_gone || o->excluded)))
+        if (r == -ELINK_ABSENT || (r >= 0 && (o->link_missing || o->excluded)))
                 return;
         run_record_init(&rec, arg_action == ACTION_START ? "start" : "refresh", r, o->changed, imds_requests);
         k = run_record_save(runtime_dir, arg_ifname, &rec);
@@ -209,10 +208,6 @@ static int setup_interface(const SetupContext *base, SetupRun *run, const Progra
                 imds_unavailable_mark(p->paths.runtime_dir, false);
         if (o.link_missing) {
                 log_debug("Interface %s is gone, nothing to refresh.", arg_ifname);
-                return 0;
-        }
-        if (o.link_gone) {
-                log_info("Interface %s went away during its setup, nothing configured.", arg_ifname);
                 return 0;
         }
         if (o.excluded) {
@@ -289,7 +284,6 @@ static int run(int argc, char *argv[]) {
                                                  imds_silent ? START_SILENT_IMDS_DEADLINE_USEC :
                                                  START_DEADLINE_USEC),
                 .link_wait_usec = LINK_WAIT_USEC,
-                .address_wait_usec = ADDRESS_WAIT_USEC,
         };
 
         r = arg_action == ACTION_REMOVE ? remove_interface(&ctx, &run) : setup_interface(&ctx, &run, &p, imds_silent);

@@ -230,6 +230,16 @@ lab_vpc_up() {
         done
     } >"$batch"
     lab_vpc ip -batch "$batch" || lab_die "vpc topology ($batch)"
+    # Each IPv6 subnet's bridge is the VPC router that dnsmasq advertises: its neighbour
+    # advertisements must say so (Router flag, RFC 4861 7.2.5), or networkd 257 drops the
+    # RA default routes the first time it checks the router's reachability. Per-bridge
+    # forwarding sets the flag; all.forwarding stays 0, so nothing is forwarded.
+    local sysctls=()
+    for s in "${LAB_SUBNETS[@]}"; do
+        read -r br v4c v4g v6c v6g mask <<<"$s"
+        [ "$v6g" = - ] || sysctls+=("net.ipv6.conf.$br.forwarding=1")
+    done
+    [ ${#sysctls[@]} = 0 ] || lab_vpc sysctl -qw "${sysctls[@]}" || lab_die "vpc router flag"
 }
 
 # The fake IMDS: fake_imds.py from tests/fake-imds (LAB_FAKE_IMDS overrides).
@@ -508,6 +518,32 @@ lab_reload_monitor_start() {
     LAB_PIDS+=("$!")
     for ((i = 0; i < 200; i++)); do [ -s "$LAB_DIR/reloads.log" ] && break; sleep 0.02; done
     [ -s "$LAB_DIR/reloads.log" ] || lab_die "dbus-monitor did not start"
+}
+# lab_probe_start IFACE [DST]: an ICMP echo every 20 ms out of IFACE (bound to the device)
+# to DST (default: the ENI's IPv4 gateway), in the background until lab_probe_stop, which
+# prints its JSON summary: sent, received, lost, longest run of lost probes, every lost run
+# (tests/lab/probe.py). One probe at a time.
+lab_probe_start() {
+    local dst=${2:-$(lab_gateway4 "$1")} i
+    [ -n "$dst" ] || lab_die "lab_probe_start: no IPv4 gateway for $1"
+    rm -f "$LAB_DIR/probe.json" "$LAB_DIR/probe.out"
+    lab_inst_bg "$LAB_PYTHON" "$LAB_LIB_DIR/probe.py" --dev "$1" --dst "$dst" --interval 0.02 \
+        --out "$LAB_DIR/probe.json" >"$LAB_DIR/probe.out" 2>&1
+    LAB_PROBE_PID=$!
+    LAB_PIDS+=("$LAB_PROBE_PID")
+    for ((i = 0; i < 300; i++)); do
+        grep -q started "$LAB_DIR/probe.out" 2>/dev/null && return 0
+        lab_alive "$LAB_PROBE_PID" || break
+        sleep 0.01
+    done
+    cat "$LAB_DIR/probe.out" >&2
+    lab_die "the probe did not start"
+}
+lab_probe_stop() {
+    local i
+    kill -TERM "$LAB_PROBE_PID" 2>/dev/null
+    for ((i = 0; i < 200; i++)); do [ -s "$LAB_DIR/probe.json" ] && break; sleep 0.02; done
+    cat "$LAB_DIR/probe.json"
 }
 # lab_runpar_build: builds the lab's launcher (runpar.c: runs commands, reports each one's
 # exit, wall time, CPU and peak memory from wait4) into $LAB_DIR; LAB_RUNPAR is its path.

@@ -101,10 +101,10 @@ for ((r = 1; r <= ROUNDS; r++)); do
                    n_start_ok=$((n_start_ok + 1))
                fi ;;
             143|137) n_start_stopped=$((n_start_stopped + 1)) ;;
-            # The link was gone before the start found it (detached before its stop): a
-            # failure, as systemd would see it, but not a fault. Once found, a link that
-            # goes away ends the start with 0 ("went away during its setup").
-            1) if grep -q -e 'did not appear' -e 'No such device' "$out/r$r-$i.log"; then
+            # The link was gone before the start found it (detached before its stop: exit 3,
+            # "did not appear in time"), or went away during the setup (exit 1, "No such
+            # device"): a failure, as systemd would see it, but not a fault.
+            1|3) if grep -q -e 'did not appear' -e 'No such device' "$out/r$r-$i.log"; then
                    n_start_gone=$((n_start_gone + 1))
                else
                    n_start_bad=$((n_start_bad + 1)); bad_starts+=("r$r $i rc=$rc: $(tail -n1 "$out/r$r-$i.log")")

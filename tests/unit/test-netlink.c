@@ -175,7 +175,6 @@ static bool mac_is_well_formed(const char *s) {
 
 /* Something another thread does to the namespace after a delay, while the test waits. */
 typedef enum DelayedActionKind {
-        DELAYED_ADD_ADDRESS,
         DELAYED_CREATE_LINK,
         DELAYED_DELETE_LINK,
         DELAYED_ADD_ALTNAME,
@@ -186,7 +185,6 @@ typedef struct DelayedAction {
         uint64_t delay_usec;
         int ifindex;
         const char *name;    /* link to create/delete, or altname to add */
-        const char *address; /* for DELAYED_ADD_ADDRESS */
         pthread_t thread;
         int result;
 } DelayedAction;
@@ -196,9 +194,6 @@ static void *delayed_action_run(void *userdata) {
 
         (void) usleep(a->delay_usec);
         switch (a->kind) {
-        case DELAYED_ADD_ADDRESS:
-                a->result = address_add(a->ifindex, a->address, strchr(a->address, ':') ? 64 : 24, true);
-                break;
         case DELAYED_CREATE_LINK:
                 a->result = link_create(a->name, plain_kind, NULL, true);
                 break;
@@ -401,136 +396,6 @@ static void test_addresses_tentative(void **state) {
         assert_true(a.has_global_ipv6);
 
         assert_int_equal(link_delete("ec2t-tent0"), 0);
-}
-
-static void test_wait_for_addresses(void **state) {
-        LinkAddresses a;
-        uint64_t start, elapsed;
-        int ifindex;
-
-        REQUIRE_NETNS();
-        ifindex = plain_link_new("ec2t-wait0");
-
-        /* Already there. */
-        assert_int_equal(address_add(ifindex, "192.0.2.20", 24, false), 0);
-        start = now_usec();
-        assert_int_equal(link_wait_for_addresses(ifindex, true, false, start + 2 * USEC_PER_SEC, &a), 1);
-        assert_true(now_usec() - start < 500 * USEC_PER_MSEC);
-        assert_true(a.has_global_ipv4);
-
-        /* Nothing wanted: satisfied at once. */
-        assert_int_equal(link_wait_for_addresses(ifindex, false, false, now_usec(), &a), 1);
-
-        /* Added by another thread while we wait. */
-        DelayedAction add6 = {
-                .kind = DELAYED_ADD_ADDRESS,
-                .delay_usec = 150 * USEC_PER_MSEC,
-                .ifindex = ifindex,
-                .address = "2001:db8::20",
-        };
-        start = now_usec();
-        delayed_action_start(&add6);
-        assert_int_equal(link_wait_for_addresses(ifindex, true, true, start + 5 * USEC_PER_SEC, &a), 1);
-        elapsed = now_usec() - start;
-        assert_int_equal(delayed_action_finish(&add6), 0);
-        assert_true(elapsed >= 100 * USEC_PER_MSEC);
-        assert_true(elapsed < 2 * USEC_PER_SEC);
-        assert_true(a.has_global_ipv4);
-        assert_true(a.has_global_ipv6);
-
-        assert_int_equal(link_delete("ec2t-wait0"), 0);
-}
-
-static void test_wait_for_addresses_thread_ipv4(void **state) {
-        LinkAddresses a;
-        uint64_t start;
-        int ifindex;
-
-        REQUIRE_NETNS();
-        ifindex = plain_link_new("ec2t-wait1");
-
-        DelayedAction add4 = {
-                .kind = DELAYED_ADD_ADDRESS,
-                .delay_usec = 150 * USEC_PER_MSEC,
-                .ifindex = ifindex,
-                .address = "198.51.100.7",
-        };
-        start = now_usec();
-        delayed_action_start(&add4);
-        assert_int_equal(link_wait_for_addresses(ifindex, true, false, start + 5 * USEC_PER_SEC, &a), 1);
-        assert_int_equal(delayed_action_finish(&add4), 0);
-        assert_true(now_usec() - start < 2 * USEC_PER_SEC);
-        assert_true(a.has_global_ipv4);
-
-        assert_int_equal(link_delete("ec2t-wait1"), 0);
-}
-
-static void test_wait_for_addresses_deadline(void **state) {
-        const uint64_t timeout = 300 * USEC_PER_MSEC;
-        LinkAddresses a;
-        uint64_t start, elapsed;
-        int ifindex, other;
-
-        REQUIRE_NETNS();
-        ifindex = plain_link_new("ec2t-dl0");
-        other = plain_link_new("ec2t-dl1");
-        assert_int_equal(address_add(ifindex, "169.254.1.1", 16, false), 0);
-
-        /* A global address on another link meanwhile must not end the wait. */
-        DelayedAction noise = {
-                .kind = DELAYED_ADD_ADDRESS,
-                .delay_usec = 100 * USEC_PER_MSEC,
-                .ifindex = other,
-                .address = "192.0.2.30",
-        };
-        start = now_usec();
-        delayed_action_start(&noise);
-        assert_int_equal(link_wait_for_addresses(ifindex, true, false, start + timeout, &a), 0);
-        elapsed = now_usec() - start;
-        assert_int_equal(delayed_action_finish(&noise), 0);
-        assert_true(elapsed >= timeout);
-        assert_true(elapsed < timeout + 200 * USEC_PER_MSEC);
-        assert_false(a.has_global_ipv4);
-
-        /* Half of what is wanted is not enough; the state is still reported. */
-        assert_int_equal(address_add(ifindex, "192.0.2.31", 24, false), 0);
-        start = now_usec();
-        assert_int_equal(link_wait_for_addresses(ifindex, true, true, start + timeout, &a), 0);
-        elapsed = now_usec() - start;
-        assert_true(elapsed >= timeout);
-        assert_true(elapsed < timeout + 200 * USEC_PER_MSEC);
-        assert_true(a.has_global_ipv4);
-        assert_false(a.has_global_ipv6);
-
-        /* A deadline already passed: one look, no wait. */
-        start = now_usec();
-        assert_int_equal(link_wait_for_addresses(ifindex, false, true, start - 1, &a), 0);
-        assert_true(now_usec() - start < 100 * USEC_PER_MSEC);
-
-        assert_int_equal(link_delete("ec2t-dl0"), 0);
-        assert_int_equal(link_delete("ec2t-dl1"), 0);
-}
-
-static void test_wait_for_addresses_link_vanishes(void **state) {
-        LinkAddresses a = { .has_global_ipv4 = true };
-        uint64_t start;
-        int ifindex;
-
-        REQUIRE_NETNS();
-        assert_int_equal(link_wait_for_addresses(999999, true, false, now_usec() + USEC_PER_SEC, &a), -ENODEV);
-        assert_true(a.has_global_ipv4); /* untouched */
-
-        ifindex = plain_link_new("ec2t-gone0");
-        DelayedAction del = {
-                .kind = DELAYED_DELETE_LINK,
-                .delay_usec = 150 * USEC_PER_MSEC,
-                .name = "ec2t-gone0",
-        };
-        start = now_usec();
-        delayed_action_start(&del);
-        assert_int_equal(link_wait_for_addresses(ifindex, true, false, start + 5 * USEC_PER_SEC, &a), -ENODEV);
-        assert_int_equal(delayed_action_finish(&del), 0);
-        assert_true(now_usec() - start < 2 * USEC_PER_SEC);
 }
 
 static void test_wait_for_name(void **state) {
@@ -847,10 +712,6 @@ int main(void) {
                 cmocka_unit_test(test_altnames),
                 cmocka_unit_test(test_addresses),
                 cmocka_unit_test(test_addresses_tentative),
-                cmocka_unit_test(test_wait_for_addresses),
-                cmocka_unit_test(test_wait_for_addresses_thread_ipv4),
-                cmocka_unit_test(test_wait_for_addresses_deadline),
-                cmocka_unit_test(test_wait_for_addresses_link_vanishes),
                 cmocka_unit_test(test_wait_for_name),
                 cmocka_unit_test(test_get_driver),
         };
