@@ -50,7 +50,7 @@ rpm -qp --qf '[%{FILENAMES} %{FILEFLAGS:fflags}\n]' "$rpm" |
     grep -qx "/etc/$PKG_NAME.conf cn" || pkg_die "/etc/$PKG_NAME.conf is not %config(noreplace)"
 echo "ok: /etc/$PKG_NAME.conf is %config(noreplace)"
 requires=$(rpm -qp --requires "$rpm")
-for r in systemd-networkd systemd-resolved systemd-udev 'libcurl.so' 'libsystemd.so' 'libjansson.so'; do
+for r in systemd-networkd systemd-resolved systemd-udev 'libcurl(' 'systemd-libs(' 'libjansson.so'; do
     grep -q -- "$r" <<<"$requires" || pkg_die "the .rpm does not require $r"
 done
 echo "ok: requires $(grep -v '^rpmlib' <<<"$requires" | tr '\n' ' ')"
