@@ -127,3 +127,25 @@ pkg_put_legacy() {
     printf '[RoutingPolicyRule]\nFrom=10.0.2.10\nPriority=10002\nTable=10002\n' \
         >"$dir/$prefix-$iface.network.d/ec2net_policy_4.conf"
 }
+
+# --- Debian's 2.x ----------------------------------------------------------------------------
+
+# The version of amazon-ec2-net-utils Debian 12 ships (bash 2.x), and where its .deb and what
+# it needs beyond the system tier's cached root (curl) are kept between runs: next to that
+# root. Downloaded once from the mirror apt uses (`apt-get download`).
+PKG_LEGACY_VERSION=2.3.0-3
+PKG_LEGACY_DIR=${SYS_CACHE_DIR:-/var/cache/ec2net-system-tests}/legacy
+
+# pkg_legacy_fetch PACKAGE=VERSION: the .deb of that version in PKG_LEGACY_DIR (printed).
+pkg_legacy_fetch() {
+    local spec=$1 name=${1%%=*} version=${1#*=} deb
+    deb=$(find "$PKG_LEGACY_DIR" -maxdepth 1 -name "${name}_${version//:/%3a}_*.deb" 2>/dev/null | head -n 1)
+    if [ -z "$deb" ]; then
+        mkdir -p "$PKG_LEGACY_DIR"
+        (cd "$PKG_LEGACY_DIR" && flock .lock apt-get download -q "$spec" >/dev/null 2>&1) || return 1
+        deb=$(find "$PKG_LEGACY_DIR" -maxdepth 1 -name "${name}_${version//:/%3a}_*.deb" | head -n 1)
+    fi
+    [ -n "$deb" ] && echo "$deb"
+}
+
+pkg_legacy_deb() { pkg_legacy_fetch "$PKG_NAME=$PKG_LEGACY_VERSION"; }

@@ -136,8 +136,13 @@ rpm=$(find "$out/rpm/RPMS" -name "$PKG_NAME-*.rpm" 2>/dev/null | head -n 1)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 scripts=$tmp/scripts
-mkdir -p "$scripts/deb" "$scripts/rpm" "$tmp/stubs"
+mkdir -p "$scripts/deb" "$scripts/rpm" "$scripts/2x" "$tmp/stubs"
 [ -z "$deb" ] || dpkg-deb -e "$deb" "$scripts/deb"
+# Debian's 2.x package, whose scripts run with ours on an upgrade from it and a downgrade to it.
+if [ -n "$deb" ]; then
+    legacy_deb=$(pkg_legacy_deb) || pkg_skip "cannot get Debian's $PKG_NAME $PKG_LEGACY_VERSION"
+    dpkg-deb -e "$legacy_deb" "$scripts/2x"
+fi
 if [ -n "$rpm" ]; then
     for tag in PREIN POSTIN PREUN POSTUN; do
         rpm -qp --qf "%{$tag}\n" "$rpm" >"$scripts/rpm/$tag"
@@ -171,7 +176,12 @@ case " $args " in
 esac
 exit 0
 EOF
-for s in deb-systemd-helper deb-systemd-invoke udevadm systemd-tmpfiles systemd-sysctl; do
+cat >"$tmp/stubs/deb-systemd-helper" <<'EOF'
+#!/bin/sh
+echo "deb-systemd-helper $*" >>"$STUB_LOG"
+case " $* " in *" debian-installed "*) [ -n "$STUB_DSH_INSTALLED" ] ;; esac
+EOF
+for s in deb-systemd-invoke udevadm systemd-tmpfiles systemd-sysctl; do
     # shellcheck disable=SC2016 # $* and $STUB_LOG are the stub's
     printf '#!/bin/sh\necho "%s $*" >>"$STUB_LOG"\nexit 0\n' "$s" >"$tmp/stubs/$s"
 done
@@ -190,7 +200,8 @@ W=
 
 # scenario NAME [SETUP...]: a fresh work directory; SETUP words: not-booted, resolv-link,
 # masked=UNIT, cmdline=TEXT, conf=TEXT (main file), dropin=NAME:TEXT, unit-file=UNIT,
-# active=UNIT, diverted, policy-deny
+# no-unit-file=UNIT, active=UNIT, diverted, policy-deny, dsh-installed (deb-systemd-helper
+# knows set-hostname-imds.service from an earlier version)
 scenario() {
     current=$1; shift
     W=$tmp/$current
@@ -199,7 +210,9 @@ scenario() {
     cp "$tmp/payload/${current%%-*}$GENERATOR_DIR/ec2-net-generator" "$W/generator"
     # The file prefix each package is built with (debian/rules, the spec's default).
     case "$current" in deb-*) echo 07 ;; *) echo 70 ;; esac >"$W/prefix"
-    STUB_MASKED='' STUB_UNIT_FILES='' STUB_ACTIVE='' STUB_DIVERTED_BY=''
+    # networkd and resolved installed (resolved is only suggested by the .deb).
+    STUB_MASKED='' STUB_UNIT_FILES='systemd-networkd.service systemd-resolved.service' STUB_ACTIVE=''
+    STUB_DIVERTED_BY='' STUB_DSH_INSTALLED=''
     local s
     for s in "$@"; do
         case "$s" in
@@ -207,6 +220,8 @@ scenario() {
             resolv-link) : >"$W/resolv-link" ;;
             masked=*) STUB_MASKED="$STUB_MASKED ${s#masked=}" ;;
             unit-file=*) STUB_UNIT_FILES="$STUB_UNIT_FILES ${s#unit-file=}" ;;
+            no-unit-file=*) STUB_UNIT_FILES=$(printf '%s\n' $STUB_UNIT_FILES | grep -vx "${s#no-unit-file=}" | tr '\n' ' ') ;;
+            dsh-installed) STUB_DSH_INSTALLED=1 ;;
             active=*) STUB_ACTIVE="$STUB_ACTIVE ${s#active=}" ;;
             diverted) STUB_DIVERTED_BY=$PKG_NAME ;;
             cmdline=*) printf '%s\n' "${s#cmdline=}" >"$W/cmdline" ;;
@@ -216,7 +231,7 @@ scenario() {
             *) pkg_die "unknown scenario setting $s" ;;
         esac
     done
-    export STUB_MASKED STUB_UNIT_FILES STUB_ACTIVE STUB_DIVERTED_BY
+    export STUB_MASKED STUB_UNIT_FILES STUB_ACTIVE STUB_DIVERTED_BY STUB_DSH_INSTALLED
 }
 
 # run "SCRIPT ARG..." ...: runs the scripts in order in the stand-in system.
@@ -290,6 +305,15 @@ if [ -n "$deb" ]; then
     run_unchanged
     resolv_is file
 
+    # systemd-resolved is only suggested: without it, networkd alone.
+    scenario deb-install-no-resolved no-unit-file=systemd-resolved.service
+    run "deb/preinst install" "deb/postinst configure"
+    expect_status0
+    called "systemctl enable systemd-networkd.service"
+    not_called 'systemctl (enable|start) systemd-resolved.service'
+    called "systemctl $START_ALL"
+    resolv_is file
+
     scenario deb-install-not-booted not-booted
     run "deb/postinst configure"
     expect_status0
@@ -348,9 +372,24 @@ if [ -n "$deb" ]; then
     run_unchanged
     resolv_is file
 
-    scenario deb-upgrade-from-2.x diverted
+    # From Debian's 2.3.0-3, with its own scripts in dpkg's order (it has no prerm and no
+    # postinst): no start, no stop, nothing in /etc or /run, the hostname unit not enabled.
+    scenario deb-upgrade-from-2.3.0-3 diverted
+    run "deb/preinst upgrade 2.3.0-3" "2x/postrm upgrade 3.0.0" "deb/postinst configure 2.3.0-3"
+    expect_status0
+    called "systemctl daemon-reload"
+    called "deb-systemd-helper update-state set-hostname-imds.service"
+    not_called "$STARTS"
+    not_called 'deb-systemd-helper enable|^deb-systemd-invoke|networkctl'
+    etc_unchanged
+    run_unchanged
+    resolv_is file
+
+    # From a later 2.x that shipped and enabled the hostname unit: it stays enabled.
+    scenario deb-upgrade-from-2.x diverted dsh-installed
     run "deb/preinst upgrade 2.7.4" "deb/postinst configure 2.7.4"
     expect_status0
+    called "deb-systemd-helper enable set-hostname-imds.service"
     not_called "$STARTS"
     etc_unchanged
     run_unchanged
