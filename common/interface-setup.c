@@ -13,6 +13,7 @@
 #include "interface-files.h"
 #include "interface-ownership.h"
 #include "interface-setup.h"
+#include "legacy-files.h"
 #include "lock.h"
 #include "log.h"
 #include "netlink.h"
@@ -282,6 +283,21 @@ static int setup_learn_addresses(const SetupContext *ctx, const LinkInfo *link, 
         return 1;
 }
 
+/* SPEC §10: after an upgrade from 2.x, its files for the interface go away in the same
+ * networkd reload that makes ours active, so the link is never without configuration. */
+static int interface_adopt_legacy(const SetupContext *ctx, SetupRun *run, const char *ifname, bool *changed) {
+        ReloadIntent intent = { ctx->runtime_dir, run };
+        bool removed = false;
+        int r;
+
+        r = legacy_files_remove(ctx->network_dir, ifname, &(const FilesChangeHook) { record_reload_intent, &intent },
+                                &removed);
+        if (r < 0)
+                return log_debug_errno(r, "Failed to remove 2.x's files of %s: %m", ifname);
+        *changed = *changed || removed;
+        return 0;
+}
+
 /* Renders the interface's files from the model and writes what changed. */
 static int setup_write_files(const SetupContext *ctx, SetupRun *run, const LinkInfo *link,
                              const InterfaceState *state, bool *ret_changed) {
@@ -303,8 +319,11 @@ static int setup_write_files(const SetupContext *ctx, SetupRun *run, const LinkI
         r = render_interface(&in, &settings, &rendered);
         if (r < 0)
                 return r;
-        return interface_files_save(ctx->network_dir, link->ifname, &rendered,
-                                    &(const FilesChangeHook) { record_reload_intent, &intent }, ret_changed);
+        r = interface_files_save(ctx->network_dir, link->ifname, &rendered,
+                                 &(const FilesChangeHook) { record_reload_intent, &intent }, ret_changed);
+        if (r < 0)
+                return r;
+        return interface_adopt_legacy(ctx, run, link->ifname, ret_changed);
 }
 
 int interface_setup(const SetupContext *ctx, SetupRun *run, const char *ifname, SetupMode mode,
@@ -416,6 +435,9 @@ int interface_remove(const SetupContext *ctx, SetupRun *run, const char *ifname,
         if (o.verdict == REMOVE_ALL || o.verdict == REMOVE_FILES_ONLY) {
                 r = interface_files_remove(ctx->network_dir, ifname,
                                            &(const FilesChangeHook) { record_reload_intent, &intent }, &changed);
+                if (r < 0)
+                        return r;
+                r = interface_adopt_legacy(ctx, run, ifname, &changed);
                 if (r < 0)
                         return r;
                 state_remove(ctx->runtime_dir, ifname);
