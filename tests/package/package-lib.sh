@@ -107,8 +107,11 @@ pkg_put_generated() {
     for case in primary-dual-stack:ens5 secondary-ips-and-prefixes:ens6; do
         iface=${case#*:}
         mkdir -p "$dir/$prefix-$iface.network.d"
+        # Replacing whatever is there (2.x's link to 80-ec2.network is never written through).
+        rm -f "$dir/$prefix-$iface.network"
         cp "$PKG_GOLDEN_DIR/${case%%:*}/expected/70-$iface.network" "$dir/$prefix-$iface.network"
         for f in "$PKG_GOLDEN_DIR/${case%%:*}/expected/70-$iface.network.d"/*; do
+            rm -f "$dir/$prefix-$iface.network.d/${f##*/}"
             cp "$f" "$dir/$prefix-$iface.network.d/"
         done
     done

@@ -51,9 +51,15 @@ if [ "${1:-}" = --inner ]; then
     if [ -f "$work/cmdline" ]; then mount --bind "$work/cmdline" /proc/cmdline; fi
     mount -t tmpfs -o mode=0755 tmpfs "$GENERATOR_DIR"
     cp "$work/generator" "$GENERATOR_DIR/ec2-net-generator"
+    # The package's unit files installed (an rpm scriptlet tells by them whether the package
+    # now installed is this product or 2.x).
+    mount -t tmpfs -o mode=0755 tmpfs /usr/lib/systemd/system
+    cp "$work/units"/* /usr/lib/systemd/system/
     [ -f "$work/policy-rc.d" ] && cp "$work/policy-rc.d" /usr/sbin/policy-rc.d
 
-    # The system as the scenario wants it.
+    # The system as the scenario wants it: two ENIs present (this network namespace's sysfs).
+    ip link add ens5 type veth peer name ens6
+    mount -t sysfs sysfs /sys
     [ -f "$work/not-booted" ] || mkdir -p /run/systemd/system
     wants=/run/systemd/generator/multi-user.target.wants
     mkdir -p "$wants"
@@ -208,6 +214,7 @@ scenario() {
     mkdir -p "$W"
     cp -a "$tmp/stubs" "$W/stubs"
     cp "$tmp/payload/${current%%-*}$GENERATOR_DIR/ec2-net-generator" "$W/generator"
+    cp -r "$tmp/payload/${current%%-*}/usr/lib/systemd/system" "$W/units"
     # The file prefix each package is built with (debian/rules, the spec's default).
     case "$current" in deb-*) echo 07 ;; *) echo 70 ;; esac >"$W/prefix"
     # networkd and resolved installed (resolved is only suggested by the .deb).
@@ -393,6 +400,38 @@ if [ -n "$deb" ]; then
     not_called "$STARTS"
     etc_unchanged
     run_unchanged
+
+    # A downgrade to Debian's 2.3.0-3, in dpkg's order (it has no prerm and no postinst): the
+    # timers stopped first, the product's files and state handed over (2.x's files stay),
+    # then 2.x's units started on the ENIs present, as its udev rule would.
+    scenario deb-downgrade-to-2.3.0-3 diverted
+    run "deb/prerm upgrade 2.3.0-3" "2x/preinst upgrade 3.0.0" "deb/postrm upgrade 2.3.0-3"
+    expect_status0
+    called_re "^deb-systemd-invoke stop refresh-policy-routes@\*\.timer$"
+    called_re "^deb-systemd-invoke stop refresh-policy-routes@\*\.service policy-routes@\*\.service ec2-net-seed.service"
+    called "systemctl daemon-reload"
+    called "systemctl start --no-block policy-routes@ens5.service refresh-policy-routes@ens5.timer policy-routes@ens6.service refresh-policy-routes@ens6.timer"
+    not_called 'networkctl|systemctl (restart|reload) '
+    # shellcheck disable=SC2046 # one entry a word
+    network_is $(foreign 07) ./70-ens7.network ./70-ens7.network.d ./70-ens7.network.d/eni.conf \
+        ./70-ens7.network.d/ec2net_policy_4.conf ./07-ens8.network ./07-ens8.network.d \
+        ./07-ens8.network.d/eni.conf ./07-ens8.network.d/ec2net_policy_4.conf
+    if grep -Eq '^amazon-ec2-net-utils/(imds-token|interfaces|handover-interfaces) ' "$W/run.after"; then
+        bad "the product's state left"
+    else ok "the product's state removed"; fi
+    if grep -q '^amazon-ec2-net-utils/setup-policy-routes/ens7 ' "$W/run.after"; then
+        ok "2.x's runtime entries kept"
+    else bad "2.x's runtime entries removed"; fi
+    etc_unchanged
+
+    # The downgrade failed after prerm: the package takes the ENIs back.
+    scenario deb-downgrade-aborted diverted
+    run "deb/prerm upgrade 2.3.0-3" "deb/postinst abort-upgrade 2.3.0-3"
+    expect_status0
+    called "systemctl start --no-block policy-routes@ens5.service policy-routes@ens6.service"
+    if grep -q '^amazon-ec2-net-utils/handover-interfaces ' "$W/run.after"; then
+        bad "the hand-over list left"
+    else ok "the hand-over list removed"; fi
 
     scenario deb-remove diverted
     run "deb/prerm remove" "deb/postrm remove"
