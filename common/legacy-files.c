@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -269,6 +270,50 @@ int legacy_files_remove(const char *network_dir, const char *ifname, const Files
 done:
         if (ret_changed)
                 *ret_changed = changed;
+        return 0;
+}
+
+/* The first RouteMetric= of a 2.x eni.conf ("[DHCPv4] RouteMetric=M"). */
+static unsigned eni_conf_route_metric(int net_fd, unsigned prefix, const char *ifname) {
+        char network[NAME_MAX + 1], dropin[NAME_MAX + 1];
+        _cleanup_close_ int dropin_fd = -1;
+        _cleanup_free_ char *text = NULL;
+        unsigned metric;
+
+        entry_names(prefix, ifname, network, dropin);
+        dropin_fd = openat(net_fd, dropin, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (dropin_fd < 0 || read_file_at(dropin_fd, ENI_CONF, CONF_MAX, &text, NULL) < 0)
+                return 0;
+        for (char *line = text, *next; line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                if (strncmp(line, "RouteMetric=", strlen("RouteMetric=")) == 0)
+                        return parse_bounded_uint(line + strlen("RouteMetric="), UINT32_MAX, &metric) < 0 ? 0 : metric;
+        }
+        return 0;
+}
+
+int legacy_files_route_metric(const char *network_dir, const char *ifname, unsigned *ret) {
+        _cleanup_close_ int net_fd = -1;
+        PrefixesOf of = { .ifname = ifname };
+        unsigned metric = 0;
+        int r;
+
+        if (!ifname_is_valid(ifname))
+                return -EINVAL;
+        r = open_network_dir(network_dir, &net_fd);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        if (r >= 0) {
+                r = scan(net_fd, note_prefix, &of);
+                if (r < 0)
+                        return r;
+        }
+        for (unsigned p = 0; p < PREFIXES && metric == 0; p++)
+                if (of.prefixes[p] && is_legacy(net_fd, p, ifname))
+                        metric = eni_conf_route_metric(net_fd, p, ifname);
+        *ret = metric;
         return 0;
 }
 

@@ -30,6 +30,11 @@
 int legacy_files_remove(const char *network_dir, const char *ifname, const FilesChangeHook *hook,
                         bool *ret_changed);
 
+/* The route metric 2.x's configuration of ifname gives its DHCP routes (RouteMetric= in its
+ * eni.conf, whatever the prefix): networkd leaves some of those routes behind when the link
+ * moves to this product's configuration (legacy-routes.h). 0 when 2.x has no file for it. */
+int legacy_files_route_metric(const char *network_dir, const char *ifname, unsigned *ret);
+
 /* The interfaces 2.x's files are for (sorted, without duplicates; may be empty). */
 int legacy_files_interfaces(const char *network_dir, char ***ret);
 

@@ -187,7 +187,7 @@ cat >"$tmp/stubs/deb-systemd-helper" <<'EOF'
 echo "deb-systemd-helper $*" >>"$STUB_LOG"
 case " $* " in *" debian-installed "*) [ -n "$STUB_DSH_INSTALLED" ] ;; esac
 EOF
-for s in deb-systemd-invoke udevadm systemd-tmpfiles systemd-sysctl; do
+for s in deb-systemd-invoke udevadm systemd-tmpfiles systemd-sysctl systemd-run; do
     # shellcheck disable=SC2016 # $* and $STUB_LOG are the stub's
     printf '#!/bin/sh\necho "%s $*" >>"$STUB_LOG"\nexit 0\n' "$s" >"$tmp/stubs/$s"
 done
@@ -411,6 +411,8 @@ if [ -n "$deb" ]; then
     called_re "^deb-systemd-invoke stop refresh-policy-routes@\*\.service policy-routes@\*\.service ec2-net-seed.service"
     called "systemctl daemon-reload"
     called "systemctl start --no-block policy-routes@ens5.service refresh-policy-routes@ens5.timer policy-routes@ens6.service refresh-policy-routes@ens6.timer"
+    # systemd reloaded again once dpkg has removed the package's files (after postrm).
+    called_re '^systemd-run --no-block .*while \[ -e /usr/lib/systemd/system-generators/ec2-net-generator \].*systemctl daemon-reload'
     not_called 'networkctl|systemctl (restart|reload) '
     # shellcheck disable=SC2046 # one entry a word
     network_is $(foreign 07) ./70-ens7.network ./70-ens7.network.d ./70-ens7.network.d/eni.conf \
