@@ -25,6 +25,7 @@
 # veths: 2.x's 80-ec2.network, which its PREFIX-IFACE.network links to, is diverted and
 # replaced by the same file for driver veth; a unit stands in for udev's coldplug and runs
 # the RUN+= of whichever package's rule is installed, for each ENI, as udev would at boot.
+# ens6's units are also enabled in /etc, as `systemctl enable` makes them.
 #
 # Usage: test-upgrade-2x.sh --build-dir BUILD OUTDIR    (OUTDIR of test-deb.sh)
 set -u
@@ -70,6 +71,14 @@ rm -rf "$SYS_MERGED"/var/lib/apt/lists/*
 # What an instance has that the upgrade must leave alone: a plain resolv.conf, a hostname.
 rm -f "$SYS_MERGED/etc/resolv.conf"
 echo 'nameserver 10.100.0.2' | sys_root_file /etc/resolv.conf
+# ens6's units enabled in /etc, as `systemctl enable` of 2.x's units (its udev rule asks for
+# it; an administrator may have done it): they must keep working across the switch and go
+# with the purge.
+mkdir -p "$SYS_MERGED/etc/systemd/system/multi-user.target.wants" "$SYS_MERGED/etc/systemd/system/timers.target.wants"
+ln -s /lib/systemd/system/policy-routes@.service \
+    "$SYS_MERGED/etc/systemd/system/multi-user.target.wants/policy-routes@ens6.service"
+ln -s /lib/systemd/system/refresh-policy-routes@.timer \
+    "$SYS_MERGED/etc/systemd/system/timers.target.wants/refresh-policy-routes@ens6.timer"
 # Both versions' refresh timers tick every TICK seconds.
 printf '[Timer]\nOnActiveSec=\nOnActiveSec=%s\nOnUnitInactiveSec=%s\nRandomizedDelaySec=1\n' "$TICK" "$TICK" |
     sys_root_file /etc/systemd/system/refresh-policy-routes@.timer.d/60-test.conf
@@ -354,15 +363,21 @@ lab_assert "$STAGE: nothing of the product's in the runtime directory" \
 
 stage "downgrade: tick"
 probe_start downgrade-tick
-sleep $((TICK + 3))
-probe_stop
+# 2.x's refresh (its `setup-policy-routes IFACE start`) ran since the downgrade and finished.
+refreshed_by_2x() {
+    local u=refresh-policy-routes@$1.service
+    [ "$(sys_prop "$u" InactiveExitTimestampMonotonic)" -gt "$t_downgrade" ] &&
+        [ "$(sys_prop "$u" ActiveState)" = inactive ] && [ "$(sys_prop "$u" Result)" = success ] &&
+        grep -q '/usr/bin/setup-policy-routes' <<<"$(sys_prop "$u" ExecStart)"
+}
 for i in "${ENIS[@]}"; do
-    u=refresh-policy-routes@$i.service
-    lab_assert "$STAGE: $u ran 2.x's refresh since the downgrade, successfully" \
-        test "$(sys_prop "$u" InactiveExitTimestampMonotonic)" -gt "$t_downgrade" -a \
-        "$(sys_prop "$u" Result)" = success -a \
-        -n "$(grep '/usr/bin/setup-policy-routes' <<<"$(sys_prop "$u" ExecStart)")"
+    lab_assert "$STAGE: refresh-policy-routes@$i.service ran 2.x's refresh since the downgrade, successfully" \
+        lab_wait_for $((TICK + 15)) refreshed_by_2x "$i" ||
+        sys_ct systemctl show -p InactiveExitTimestampMonotonic,ActiveState,Result,ExecStart \
+            "refresh-policy-routes@$i.service" "refresh-policy-routes@$i.timer" |
+            sed "s/^/    | (downgrade at $t_downgrade) /"
 done
+probe_stop
 assert_units_clean
 assert_runs_on 2x
 
@@ -394,6 +409,8 @@ lab_assert "$STAGE: no file of 2.x left" test -z "$(files_of_2x)"
 lab_assert "$STAGE: no runtime directory" test ! -e "$(sys_path /run/amazon-ec2-net-utils)"
 lab_assert "$STAGE: no unit of the package loaded" \
     test -z "$(sys_ct systemctl list-units --all --no-legend --plain 'policy-routes@*' 'refresh-policy-routes@*' ec2-net-seed.service)"
+lab_assert "$STAGE: ens6's units enabled in /etc forgotten" \
+    test -z "$(find "$(sys_path /etc/systemd/system)" -type l -name '*policy-routes@*')"
 lab_assert "$STAGE: the ifupdown hotplug rule's diversion removed" \
     test -z "$(sys_ct dpkg-divert --list '*75-cloud-ifupdown*')"
 # The network stays up: every ENI back on the generic DHCP configuration, with its address.
