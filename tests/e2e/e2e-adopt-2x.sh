@@ -147,5 +147,11 @@ before=$(lab_snapshot_files)
 e2e_run refresh-again setup-policy-routes ens6 refresh
 lab_assert "a second refresh exits 0" test "$E2E_RC" = 0
 lab_assert "a second refresh rewrites no file" test "$before" = "$(lab_snapshot_files)"
+# ... and nothing is left of 2.x's configuration in the kernel: no DHCP/RA route with its
+# metric (512 + 10 D for device D, here ens6's 522), and nothing remembered about it.
+lab_assert "no route with 2.x's metric 522 on ens6" \
+    test -z "$(lab_inst ip route show table all dev ens6 | grep -E 'proto (dhcp|ra) .*metric 522')"
+lab_assert "2.x's metric no longer remembered for ens6" \
+    test ! -e "$(lab_inst_path /run/amazon-ec2-net-utils/legacy-routes/ens6)"
 
 lab_summary
