@@ -113,8 +113,9 @@ static bool dropin_file_is_legacy(int dropin_fd, const char *name, const char *i
 
         if (fstatat(dropin_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
                 return false;
+        /* One we cannot read is judged by its name alone. */
         if (read_file_at(dropin_fd, name, CONF_MAX, &text, NULL) < 0)
-                return st.st_size > CONF_MAX ? false : true;   /* unreadable but small: 2.x's name */
+                return true;
         return !rendered_file_is_ours(text, ifname);
 }
 
