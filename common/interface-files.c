@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -6,11 +7,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "build-config.h"
 #include "file-read.h"
 #include "file-save.h"
 #include "interface-files.h"
 #include "log.h"
 #include "macro.h"
+#include "strv.h"
 #include "validate.h"
 
 static int open_dir(const char *path, bool create, int *ret) {
@@ -162,6 +165,103 @@ int interface_files_remove(const char *network_dir, const char *ifname,
                         log_debug_errno(errno, "Failed to remove %s: %m", dropin);
         }
 
+        if (ret_changed)
+                *ret_changed = changed;
+        return 0;
+}
+
+int interface_files_interfaces(const char *network_dir, char ***ret) {
+        _cleanup_strv_free_ char **found = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
+        size_t prefix = strlen(EC2NET_FILE_PREFIX "-");
+        struct dirent *de;
+        int r;
+
+        found = calloc(1, sizeof(char *));
+        if (!found)
+                return -ENOMEM;
+        d = opendir(network_dir);
+        if (!d && errno != ENOENT)
+                return negative_errno();
+        while (d && (de = readdir(d))) {
+                char ifname[IFNAME_MAX + sizeof ".network.d"], network[PATH_MAX], dropin[PATH_MAX];
+                char *dot;
+
+                if (strncmp(de->d_name, EC2NET_FILE_PREFIX "-", prefix) != 0 ||
+                    strlen(de->d_name + prefix) >= sizeof ifname)
+                        continue;
+                strcpy(ifname, de->d_name + prefix);
+                dot = strstr(ifname, ".network");
+                if (!dot)
+                        continue;
+                *dot = '\0';
+                /* Exactly one of our two names for it, nothing else that starts alike. */
+                if (!ifname_is_valid(ifname) ||
+                    interface_file_name(ifname, IFACE_FILE_NETWORK, network, sizeof network) < 0 ||
+                    interface_dropin_dir_name(ifname, dropin, sizeof dropin) < 0 ||
+                    !(streq(de->d_name, network) || streq(de->d_name, dropin)))
+                        continue;
+                if (strv_contains(found, ifname))
+                        continue;
+                r = strv_extend(&found, ifname);
+                if (r < 0)
+                        return r;
+        }
+        strv_sort(found);
+        *ret = TAKE_PTR(found);
+        return 0;
+}
+
+/* A regular file that begins with our header for ifname. */
+static bool generated_by_us(int dir_fd, const char *name, const char *ifname) {
+        _cleanup_free_ char *text = NULL;
+
+        return read_file_at(dir_fd, name, FILE_SAVE_MAX_SIZE, &text, NULL) >= 0 &&
+               rendered_file_is_ours(text, ifname);
+}
+
+int interface_files_remove_generated(const char *network_dir, const char *ifname, bool *ret_changed) {
+        _cleanup_close_ int net_fd = -1, dropin_fd = -1;
+        char dropin[PATH_MAX], name[PATH_MAX];
+        bool changed = false;
+        int k;
+
+        if (!ifname_is_valid(ifname))
+                return -EINVAL;
+        k = open_dir(network_dir, false, &net_fd);
+        if (k == -ENOENT)
+                goto done;
+        if (k < 0)
+                return k;
+        k = interface_file_name(ifname, IFACE_FILE_NETWORK, name, sizeof name);
+        if (k < 0)
+                return k;
+        k = interface_dropin_dir_name(ifname, dropin, sizeof dropin);
+        if (k < 0)
+                return k;
+        dropin_fd = openat(net_fd, dropin, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+        /* The .network file first, so networkd never sees the drop-ins without it. */
+        if (generated_by_us(net_fd, name, ifname)) {
+                if (unlinkat(net_fd, name, 0) < 0 && errno != ENOENT)
+                        return negative_errno();
+                changed = true;
+        }
+        remove_leftovers(net_fd, dropin_fd, ifname);
+        if (dropin_fd >= 0) {
+                for (int f = 0; f < _IFACE_FILE_MAX; f++) {
+                        const char *base = interface_file_basename(f);
+
+                        if (!base || !generated_by_us(dropin_fd, base, ifname))
+                                continue;
+                        if (unlinkat(dropin_fd, base, 0) < 0 && errno != ENOENT)
+                                return negative_errno();
+                        changed = true;
+                }
+                if (unlinkat(net_fd, dropin, AT_REMOVEDIR) < 0 && !IN_SET(errno, ENOTEMPTY, EEXIST, ENOENT))
+                        log_debug_errno(errno, "Failed to remove %s: %m", dropin);
+        }
+done:
         if (ret_changed)
                 *ret_changed = changed;
         return 0;

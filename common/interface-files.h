@@ -25,6 +25,16 @@ int interface_files_save(const char *network_dir, const char *ifname, const Rend
 int interface_files_remove(const char *network_dir, const char *ifname,
                            const FilesChangeHook *hook, bool *ret_changed);
 
+/* The interfaces that have something at one of our names (PREFIX-IFACE.network or
+ * PREFIX-IFACE.network.d), sorted; may be empty. */
+int interface_files_interfaces(const char *network_dir, char ***ret);
+
+/* Removes what this product generated for ifname: the files at our names that begin with
+ * our header (rendered_file_is_ours()) and our temporary files. Anything else at those names
+ * stays (2.x writes the same names when the prefixes are the same), and so does the drop-in
+ * directory then. */
+int interface_files_remove_generated(const char *network_dir, const char *ifname, bool *ret_changed);
+
 /* The MAC the files of ifname were written for: eni.conf's [Match] MACAddress=. -ENOENT
  * when there is no eni.conf, -EBADMSG when it names no valid MAC. */
 int interface_files_owner_mac(const char *network_dir, const char *ifname, char ret[static MAC_STR_MAX]);

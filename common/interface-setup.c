@@ -14,6 +14,8 @@
 #include "interface-ownership.h"
 #include "interface-setup.h"
 #include "interface-state.h"
+#include "legacy-files.h"
+#include "legacy-routes.h"
 #include "lock.h"
 #include "log.h"
 #include "netlink.h"
@@ -162,18 +164,46 @@ static int setup_learn_addresses(const LinkInfo *link, InterfaceState *state) {
         return 0;
 }
 
+/* SPEC §10: after an upgrade from 2.x, its files for the interface go away in the same
+ * networkd reload that makes ours active, so the link is never without configuration; the
+ * routes networkd may leave of them (2.x's metric: metric) are swept later
+ * (legacy-routes.h). our_metric 0: the interface is being removed. */
+static int interface_adopt_legacy(const SetupContext *ctx, SetupRun *run, const char *ifname, unsigned metric,
+                                  unsigned our_metric, bool *changed) {
+        ReloadIntent intent = { ctx->runtime_dir, run };
+        bool removed = false;
+        int r;
+
+        r = legacy_files_remove(ctx->network_dir, ifname, &(const FilesChangeHook) { record_reload_intent, &intent },
+                                &removed);
+        if (r < 0)
+                return log_debug_errno(r, "Failed to remove 2.x's files of %s: %m", ifname);
+        if (our_metric == 0)
+                legacy_routes_forget(ctx->runtime_dir, ifname);
+        else if (metric > 0 && metric != our_metric)
+                (void) legacy_routes_remember(ctx->runtime_dir, ifname, metric);
+        *changed = *changed || removed;
+        return 0;
+}
+
 /* Renders the interface's files from the model and writes what changed. */
 static int setup_write_files(const SetupContext *ctx, SetupRun *run, const LinkInfo *link,
                              const InterfaceState *state, bool *ret_changed) {
         _cleanup_(rendered_interface_done) RenderedInterface rendered = {};
         ReloadIntent intent = { ctx->runtime_dir, run };
+        unsigned legacy_metric = 0;
         int r;
 
         r = interface_state_render(state, ctx->config, link->ifname, &rendered);
         if (r < 0)
                 return r;
-        return interface_files_save(ctx->network_dir, link->ifname, &rendered,
-                                    &(const FilesChangeHook) { record_reload_intent, &intent }, ret_changed);
+        /* Before our files replace 2.x's where the names are the same. */
+        (void) legacy_files_route_metric(ctx->network_dir, link->ifname, &legacy_metric);
+        r = interface_files_save(ctx->network_dir, link->ifname, &rendered,
+                                 &(const FilesChangeHook) { record_reload_intent, &intent }, ret_changed);
+        if (r < 0)
+                return r;
+        return interface_adopt_legacy(ctx, run, link->ifname, legacy_metric, eni_metric(&state->eni), ret_changed);
 }
 
 int interface_setup(const SetupContext *ctx, SetupRun *run, const char *ifname, SetupMode mode,
@@ -205,6 +235,7 @@ int interface_setup(const SetupContext *ctx, SetupRun *run, const char *ifname, 
                 return r;
 
         add_altnames(&link, &state.eni, &o);
+        (void) legacy_routes_sweep(ctx->runtime_dir, link.ifname, link.ifindex, eni_metric(&state.eni), NULL);
         if (!changed)
                 check_shadowing(ctx, &link, &state, &o);
         r = interface_state_save(ctx->runtime_dir, link.ifname, &state);
@@ -285,6 +316,9 @@ int interface_remove(const SetupContext *ctx, SetupRun *run, const char *ifname,
         if (o.verdict == REMOVE_ALL || o.verdict == REMOVE_FILES_ONLY) {
                 r = interface_files_remove(ctx->network_dir, ifname,
                                            &(const FilesChangeHook) { record_reload_intent, &intent }, &changed);
+                if (r < 0)
+                        return r;
+                r = interface_adopt_legacy(ctx, run, ifname, 0, 0, &changed);
                 if (r < 0)
                         return r;
                 interface_state_remove(ctx->runtime_dir, ifname);

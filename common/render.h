@@ -43,6 +43,10 @@ void rendered_interface_done(RenderedInterface *r);
 
 int render_interface(const RenderInput *in, const RenderSettings *s, RenderedInterface *ret);
 
+/* Whether text, the content of a file, begins with the header render_interface() writes for
+ * ifname: the one way to tell a file this product generated from anyone else's. */
+bool rendered_file_is_ours(const char *text, const char *ifname);
+
 /* The vendor default file 80-ec2.network (also the body of PREFIX-IFACE.network). */
 int render_default_network(FILE *f, char *const *drivers);
 

@@ -13,7 +13,9 @@
  *
  * `ec2-net-generator --is-enabled` answers, like `systemctl is-enabled`, whether the
  * package is enabled, so the maintainer scripts ask the product instead of re-parsing its
- * configuration in shell.
+ * configuration in shell. For the same reason the scripts ask it to take away what the
+ * product generated (SPEC §10): `--cleanup` when the package is removed, `--handover` when
+ * 2.x replaces it (downgrade), each followed by a networkd reload unless `--no-reload`.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +36,8 @@
 #include "interface-setup.h"
 #include "log.h"
 #include "main-func.h"
+#include "networkd.h"
+#include "package-cleanup.h"
 #include "program.h"
 #include "run-record.h"
 #include "strv.h"
@@ -310,9 +314,49 @@ static int run_is_enabled(void) {
         return !p.disabled_by;
 }
 
+/* Removal (--cleanup) or hand-over to 2.x (--handover), see package-cleanup.h. The
+ * interfaces handed over are printed one a line, for the scripts to start 2.x's units on. */
+static int run_cleanup(CleanupScope scope, bool reload) {
+        _cleanup_(cleanup_outcome_done) CleanupOutcome o = {};
+        RuntimePaths paths;
+        int r;
+
+        program_log_open("ec2-net-generator", LOG_TARGET_CONSOLE);
+        runtime_paths_get(&paths);
+        r = package_cleanup(paths.network_dir, paths.runtime_dir, scope, &o);
+        if (r < 0)
+                return log_error_errno(r, "Failed to remove the generated configuration: %m");
+        STRV_FOREACH(i, o.interfaces) {
+                log_info("Removed the generated configuration of %s.", *i);
+                if (scope == CLEANUP_HANDOVER)
+                        puts(*i);
+        }
+        STRV_FOREACH(i, o.legacy_interfaces)
+                log_info("Removed the configuration amazon-ec2-net-utils 2.x left for %s.", *i);
+        if (fflush(stdout) != 0)
+                return log_error_errno(errno, "Failed to write to standard output: %m");
+        if (!o.changed || !reload)
+                return 0;
+        /* networkd moves the links to what is left for them (80-ec2.network, 2.x's files). */
+        r = networkd_reload(usec_add(now_usec(), 30 * USEC_PER_SEC));
+        if (r < 0)
+                log_notice_errno(r, "Did not reload systemd-networkd (%m): it applies the change when it "
+                                 "next reads its configuration.");
+        else
+                log_info("Reloaded systemd-networkd.");
+        return 0;
+}
+
 static int run(int argc, char *argv[]) {
         int r;
 
+        if (argc >= 2 && argc <= 3 && (streq(argv[1], "--cleanup") || streq(argv[1], "--handover"))) {
+                if (argc == 3 && !streq(argv[2], "--no-reload")) {
+                        fprintf(stderr, "Usage: %s --cleanup|--handover [--no-reload]\n", argv[0]);
+                        return -EUSAGE;
+                }
+                return run_cleanup(streq(argv[1], "--cleanup") ? CLEANUP_REMOVAL : CLEANUP_HANDOVER, argc == 2);
+        }
         if (argc == 2 && streq(argv[1], "--seed"))
                 return run_seed();
         if (argc == 2 && streq(argv[1], "--is-enabled")) {
@@ -322,7 +366,8 @@ static int run(int argc, char *argv[]) {
 
         /* systemd.generator(7): NORMAL_DIR EARLY_DIR LATE_DIR; we only use the first. */
         if (argc != 2 && argc != 4) {
-                fprintf(stderr, "Usage: %s NORMAL_DIR [EARLY_DIR LATE_DIR] | --seed | --is-enabled\n", argv[0]);
+                fprintf(stderr, "Usage: %s NORMAL_DIR [EARLY_DIR LATE_DIR] | --seed | --is-enabled | "
+                                "--cleanup|--handover [--no-reload]\n", argv[0]);
                 return -EUSAGE;
         }
         (void) run_generator(argv[1]);

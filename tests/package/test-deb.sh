@@ -45,10 +45,17 @@ echo "ok: 07 prefix"
 arch=$(dpkg-deb -f "$deb" Architecture)
 [ "$arch" != all ] || pkg_die "Architecture: all for a package with executables"
 depends=$(dpkg-deb -f "$deb" Depends)
-for d in 'libc6' 'libsystemd0' 'libcurl4' 'libjansson4' 'systemd' 'udev' 'systemd-resolved'; do
+for d in 'libc6' 'libsystemd0' 'libcurl4' 'libjansson4' 'systemd' 'udev'; do
     grep -qw -- "$d" <<<"$depends" || pkg_die "Depends lacks $d: $depends"
 done
 echo "ok: Depends: $depends"
+# apt installs a new Depends or Recommends on an upgrade: an upgrade from 2.x must not pull
+# in systemd-resolved (whose postinst replaces /etc/resolv.conf), so it is only suggested.
+for f in Depends Pre-Depends Recommends; do
+    ! grep -qw systemd-resolved <<<"$(dpkg-deb -f "$deb" "$f")" || pkg_die "$f names systemd-resolved"
+done
+grep -qw systemd-resolved <<<"$(dpkg-deb -f "$deb" Suggests)" || pkg_die "Suggests lacks systemd-resolved"
+echo "ok: Suggests: $(dpkg-deb -f "$deb" Suggests)"
 grep -qx "/etc/$PKG_NAME.conf" "$out/deb/control/conffiles" || pkg_die "/etc/$PKG_NAME.conf is not a conffile"
 echo "ok: conffiles: $(tr '\n' ' ' <"$out/deb/control/conffiles")"
 for s in preinst postinst prerm postrm; do

@@ -62,9 +62,10 @@ for tag in PREIN POSTIN PREUN POSTUN; do
     [ "$(rpm -qp --qf "%{${tag}PROG}" "$rpm")" = /bin/sh ] || pkg_die "$tag does not run /bin/sh"
     sh -n "$out/rpm-$tag.sh" || pkg_die "$tag: syntax error"
 done
-# Removal work only under "$1" -eq 0: %postun runs on upgrades too (SPEC §8).
-awk '/rm -rf \/run\/amazon-ec2-net-utils/ { exit !guarded } /"\$1" -eq 0/ { guarded = 1 }' \
-    "$out/rpm-POSTUN.sh" || pkg_die "%postun removes files outside a \$1 -eq 0 guard"
+# Removal work only under "$1" -eq 0: %preun runs on upgrades too (SPEC §8).
+grep -q -- '--cleanup' "$out/rpm-PREUN.sh" || pkg_die "%preun does not ask the product to clean up"
+awk '/--cleanup/ { exit !guarded } /"\$1" -eq 0/ { guarded = 1 }' \
+    "$out/rpm-PREUN.sh" || pkg_die "%preun removes files outside a \$1 -eq 0 guard"
 if grep -n 'resolv.conf' "$out/rpm-POSTUN.sh" "$out/rpm-PREUN.sh" "$out/rpm-PREIN.sh"; then
     pkg_die "a removal or pre-install scriptlet touches resolv.conf"
 fi

@@ -214,22 +214,26 @@ sys_root_file() {
     chmod "${2:-0644}" "$p"
 }
 
-# sys_prepare: a fresh overlay of the cached root with the product installed, the lab's
-# test settings (driver veth) and the test's own units. Call sys_root_file after it to add
-# or replace files, then sys_start.
+# sys_prepare [--no-product]: a fresh overlay of the cached root with the product installed
+# (not with --no-product: a test that installs a package itself), the lab's test settings
+# (driver veth) and the test's own units. Call sys_root_file after it to add or replace
+# files, then sys_start.
 sys_prepare() {
     SYS_BOOTS=$((SYS_BOOTS + 1))
     local o="$LAB_DIR/boot$SYS_BOOTS"
     mkdir -p "$o/upper" "$o/work" "$LAB_DIR/root"
     SYS_MERGED="$LAB_DIR/root"
+    SYS_OVERLAY=$o
     mount -t overlay overlay -o "lowerdir=$SYS_ROOT,upperdir=$o/upper,workdir=$o/work" \
         "$SYS_MERGED" || lab_die "overlay mount on $SYS_MERGED"
-    cp -a "$SYS_DESTDIR/." "$SYS_MERGED/" || lab_die "installing the product into the root"
-    # The product's runtime libraries are in the root.
-    local missing
-    missing=$(chroot "$SYS_MERGED" sh -c "ldd /usr/lib/systemd/system-generators/ec2-net-generator \
-        $SYS_LIBEXEC/ec2-net-refresh $SYS_LIBEXEC/ec2-net-hotplug" | grep 'not found')
-    [ -z "$missing" ] || lab_die "libraries missing in the root: $missing"
+    if [ "${1:-}" != --no-product ]; then
+        cp -a "$SYS_DESTDIR/." "$SYS_MERGED/" || lab_die "installing the product into the root"
+        # The product's runtime libraries are in the root.
+        local missing
+        missing=$(chroot "$SYS_MERGED" sh -c "ldd /usr/lib/systemd/system-generators/ec2-net-generator \
+            $SYS_LIBEXEC/ec2-net-refresh $SYS_LIBEXEC/ec2-net-hotplug" | grep 'not found')
+        [ -z "$missing" ] || lab_die "libraries missing in the root: $missing"
+    fi
     # Drop-in configuration, as an administrator would add it: the lab's ENIs are veths.
     printf '# system tests: the ENIs are veth pairs\n[Interfaces]\nDrivers=veth\n' |
         sys_root_file /etc/amazon-ec2-net-utils.conf.d/50-system-test.conf
@@ -374,6 +378,19 @@ sys_halt() {
         for i in $(ip netns pids "$LAB_INST" 2>/dev/null); do kill -9 "$i" 2>/dev/null; done
         ip netns del "$LAB_INST"
     fi
+}
+
+# sys_reboot [INIT-ARGS...]: power the container off and boot it again on the same overlay
+# (what was installed and configured stays, /run starts empty), with fresh ENIs of the same
+# names and MACs. Returns as sys_start does.
+sys_reboot() {
+    [ -n "${SYS_OVERLAY:-}" ] || lab_die "sys_prepare first"
+    sys_halt
+    SYS_BOOTS=$((SYS_BOOTS + 1))   # its own console log
+    SYS_MERGED="$LAB_DIR/root"
+    mount -t overlay overlay -o "lowerdir=$SYS_ROOT,upperdir=$SYS_OVERLAY/upper,workdir=$SYS_OVERLAY/work" \
+        "$SYS_MERGED" || lab_die "overlay mount on $SYS_MERGED"
+    sys_start "$@"
 }
 
 sys_dump() {
