@@ -715,7 +715,8 @@ class KillDriver:
     # address is not in the kernel, and stays so. That is networkd's, not the product's:
     # before each kill the links are given time to settle (their DHCP addresses present);
     # an address still missing after 5 s is reported with networkd's log line and repaired
-    # with `networkctl reconfigure`.
+    # with `networkctl reconfigure`, and if that does not bring it back, by taking the link
+    # down and up (counted apart: networkd_link_bounced).
     def link_addresses(self):
         p = subprocess.run(["ip", "-j", "addr"], stdout=subprocess.PIPE, universal_newlines=True)
         have = {}
@@ -761,6 +762,23 @@ class KillDriver:
                            stderr=subprocess.DEVNULL)
         t_end = time.monotonic() + 15
         while time.monotonic() < t_end:
+            have = self.link_addresses()
+            if all(all(have.get(i, (False, False))) for i in self.a.all_ifaces):
+                break
+            time.sleep(0.05)
+        # Seen on 252 under load: a reconfigure does not always restart the DHCP client of a
+        # link in that state; taking the link down and up does (networkd starts it afresh).
+        still = [i for i in missing if not all(self.link_addresses().get(i, (False, False)))]
+        for i in still:
+            self.stats["networkd_link_bounced"] = self.stats.get("networkd_link_bounced", 0) + 1
+            print("NOTE %s: %s still has no DHCP address after networkctl reconfigure; taking it down and up" %
+                  (tag, i), flush=True)
+            subprocess.run(["ip", "link", "set", "dev", i, "down"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+            subprocess.run(["ip", "link", "set", "dev", i, "up"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+        t_end = time.monotonic() + 20
+        while still and time.monotonic() < t_end:
             have = self.link_addresses()
             if all(all(have.get(i, (False, False))) for i in self.a.all_ifaces):
                 break
