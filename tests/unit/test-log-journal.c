@@ -75,7 +75,7 @@ int main(void) {
                 return 77;
         }
         /* Only inside our own mount namespace: the machine's journald is not touched. */
-        if (unshare(CLONE_NEWNS) < 0 || mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+        if (unshare(CLONE_NEWNS) < 0 || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 ||
             (mkdir("/run/systemd", 0755) < 0 && errno != EEXIST) ||
             (mkdir("/run/systemd/journal", 0755) < 0 && errno != EEXIST) ||
             mount("tmpfs", "/run/systemd/journal", "tmpfs", 0, NULL) < 0) {
