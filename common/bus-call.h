@@ -20,6 +20,10 @@ int bus_call_method(uint64_t timeout_usec, const char *destination, const char *
                     const char *member, sd_bus_error *ret_error, sd_bus_message **ret_reply,
                     const char *types, ...);
 
+/* A string property of systemd's Manager (PID 1), asked over its private socket
+ * (/run/systemd/private): available from the start of boot, before the system bus, to root. */
+int bus_get_manager_property_string(uint64_t timeout_usec, const char *property, char **ret);
+
 /* Reads one string ("s") from a reply. */
 int bus_message_read_string(sd_bus_message *m, const char **ret);
 

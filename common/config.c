@@ -209,6 +209,19 @@ static int config_parse_list_key(Config *c, const ConfigKey *k, const char *valu
         return 0;
 }
 
+/* "auto" or a boolean. */
+static int config_parse_tristate_key(Config *c, const ConfigKey *k, const char *value,
+                                     const char *filename, unsigned line) {
+        int r = streq(value, "auto") ? CONFIG_AUTO : config_parse_boolean(value);
+
+        if (r < CONFIG_AUTO)
+                return config_warn(c, filename, line,
+                                   "Failed to parse %s= value '%." QUOTE_MAX "s' as \"auto\" or a boolean",
+                                   k->key, value);
+        *(int *) config_field(c, k) = r;
+        return 0;
+}
+
 /* [Main] Enable= also remembers where it turned the package off, for "disabled by". */
 static int config_parse_enable_key(Config *c, const ConfigKey *k, const char *value,
                                    const char *filename, unsigned line) {
@@ -246,6 +259,8 @@ static const ConfigKey config_keys[] = {
         /* Lower-case, as the MACs we compare with (validate_mac() writes them so). */
         LIST_KEY("Interfaces", "ExcludeMACs", exclude_macs, "", CONFIG_PATTERNS_MAX,
                  pattern_is_valid, true),
+        { .section = "Interfaces", .key = "HoldUntilConfigured", .parse = config_parse_tristate_key,
+          .offset = offsetof(Config, hold_until_configured), .default_value = "auto" },
         BOOL_KEY("PolicyRouting", "PolicyRules", policy_rules, "yes"),
         BOOL_KEY("PolicyRouting", "SecondaryAddresses", secondary_addresses, "yes"),
         UINT_KEY("Refresh", "IntervalSec", refresh_interval_sec, "60",

@@ -37,6 +37,9 @@
 #define CONFIG_REFRESH_INTERVAL_SEC_MAX 86400U
 #define CONFIG_SEED_TIMEOUT_SEC_MAX 600U
 
+/* A tristate setting's "auto". */
+#define CONFIG_AUTO (-1)
+
 /* Environment overrides, documented for tests (SPEC §7). */
 #define CONFIG_ENV_PATH "EC2NET_CONFIG"
 #define CONFIG_ENV_IMDS_ENDPOINTS "EC2NET_IMDS_ENDPOINTS"
@@ -51,6 +54,7 @@ typedef struct Config {
         bool secondary_addresses;       /* [PolicyRouting] SecondaryAddresses= */
         unsigned refresh_interval_sec;  /* [Refresh] IntervalSec= */
         unsigned seed_timeout_sec;      /* [Boot] SeedTimeoutSec= */
+        int hold_until_configured;      /* [Interfaces] HoldUntilConfigured=: CONFIG_AUTO, 0, 1 */
         char **imds_endpoints;          /* [IMDS] Endpoints=, never empty once initialised */
         char **warnings;                /* diagnostics for the caller to log */
         char **files;                   /* the files parsed, in order (ec2-netctl status) */

@@ -330,6 +330,109 @@ int interface_remove(const SetupContext *ctx, SetupRun *run, const char *ifname,
         return 0;
 }
 
+/* What is at PREFIX-IFACE.network: 1 a hold, 0 anything else or nothing (*ret_present). */
+static int hold_read(int net_fd, const char *ifname, const char *name, bool *ret_present) {
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = read_file_at(net_fd, name, FILE_SAVE_MAX_SIZE, &text, NULL);
+        *ret_present = r != -ENOENT;
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r == -EFBIG || r == -ELOOP || r == -EISDIR || r == -EBADFD ? 0 : r;
+        return rendered_file_is_hold(text, ifname);
+}
+
+static int hold_change(const SetupContext *ctx, SetupRun *run, const char *ifname, const char *mac, bool *ret) {
+        _cleanup_(file_lock_release) FileLock lock = FILE_LOCK_NULL;
+        _cleanup_close_ int net_fd = -1;
+        _cleanup_free_ char *hold = NULL;
+        ReloadIntent intent = { ctx->runtime_dir, run };
+        char name[PATH_MAX];
+        bool present;
+        int r;
+
+        *ret = false;
+        if (!ifname_is_valid(ifname))
+                return -EINVAL;
+        if (mac) {
+                r = render_hold_network(ifname, mac, &hold);
+                if (r < 0)
+                        return r;
+        }
+        r = interface_file_name(ifname, IFACE_FILE_NETWORK, name, sizeof name);
+        if (r < 0)
+                return r;
+        /* Under the interface's lock: a start writing the real file in between must not
+         * have it taken away, nor replaced by a hold. */
+        r = interface_lock_acquire(ctx->runtime_dir, ifname,
+                                   deadline_min(ctx->deadline_usec, usec_add(now_usec(), LOCK_WAIT_USEC)), &lock);
+        if (r < 0)
+                return r;
+        if (mac && mkdir(ctx->network_dir, 0755) < 0 && errno != EEXIST)
+                return negative_errno();
+        net_fd = open(ctx->network_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (net_fd < 0)
+                return errno == ENOENT && !mac ? 0 : negative_errno();
+        r = hold_read(net_fd, ifname, name, &present);
+        if (r < 0)
+                return r;
+        if (mac ? present : r == 0)
+                return 0;   /* hold: something is there already; release: not held */
+        r = record_reload_intent(&intent);
+        if (r < 0)
+                return r;
+        if (mac)
+                r = file_save_atomic(net_fd, name, hold);
+        else
+                r = unlinkat(net_fd, name, 0) < 0 ? negative_errno() : 1;
+        if (r < 0)
+                return r;
+        run->changed = true;
+        *ret = true;
+        return 0;
+}
+
+int interface_hold(const SetupContext *ctx, SetupRun *run, const char *ifname, const char *mac, bool *ret_held) {
+        bool held;
+        int r;
+
+        if (!mac)
+                return -EINVAL;
+        r = hold_change(ctx, run, ifname, mac, &held);
+        if (r >= 0 && ret_held)
+                *ret_held = held;
+        return r;
+}
+
+int interface_release(const SetupContext *ctx, SetupRun *run, const char *ifname, bool *ret_released) {
+        bool released;
+        int r;
+
+        r = hold_change(ctx, run, ifname, NULL, &released);
+        if (r >= 0 && ret_released)
+                *ret_released = released;
+        return r;
+}
+
+int interface_is_held(const char *network_dir, const char *ifname) {
+        _cleanup_close_ int net_fd = -1;
+        char name[PATH_MAX];
+        bool present;
+        int r;
+
+        if (!ifname_is_valid(ifname))
+                return -EINVAL;
+        r = interface_file_name(ifname, IFACE_FILE_NETWORK, name, sizeof name);
+        if (r < 0)
+                return r;
+        net_fd = open(network_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (net_fd < 0)
+                return errno == ENOENT ? 0 : negative_errno();
+        return hold_read(net_fd, ifname, name, &present);
+}
+
 int interface_setup_reload(const SetupContext *ctx, const SetupRun *run, uint64_t deadline_usec,
                            bool *ret_reloaded) {
         /* changed without reload_intent: the intent could not be recorded, the files

@@ -91,5 +91,22 @@ int interface_remove(const SetupContext *ctx, SetupRun *run, const char *ifname,
  * with other processes) when this context changed or began to change files, or else when
  * reloads are pending from a process that did not finish. Sets *ret_reloaded when this
  * process did the reload. */
+/*
+ * Holding an interface (issue 14; bench/networkd-switch.md): until its own configuration
+ * exists, PREFIX-IFACE.network says Unmanaged=yes, so that on a networkd that restarts DHCP
+ * when a link's configuration changes (< 257), the first configuration it applies is the
+ * final one. interface_setup() replaces a hold with the real file; releasing a hold lets
+ * 80-ec2.network apply (the fallback when the setup fails). Both under the interface's lock,
+ * marking the run changed (call interface_setup_reload()).
+ *
+ * interface_hold: writes the hold for the interface with this MAC when nothing is at
+ * PREFIX-IFACE.network (*ret_held false when something is). interface_release: removes
+ * PREFIX-IFACE.network when it is a hold, and nothing else (*ret_released).
+ * interface_is_held: 1 held, 0 not.
+ */
+int interface_hold(const SetupContext *ctx, SetupRun *run, const char *ifname, const char *mac, bool *ret_held);
+int interface_release(const SetupContext *ctx, SetupRun *run, const char *ifname, bool *ret_released);
+int interface_is_held(const char *network_dir, const char *ifname);
+
 int interface_setup_reload(const SetupContext *ctx, const SetupRun *run, uint64_t deadline_usec,
                            bool *ret_reloaded);

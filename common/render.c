@@ -65,6 +65,34 @@ bool rendered_file_is_ours(const char *text, const char *ifname) {
         return text && strncmp(text, line, (size_t) n) == 0;
 }
 
+#define HOLD_BODY "\n[Link]\nUnmanaged=yes\n"
+
+int render_hold_network(const char *ifname, const char *mac, char **ret) {
+        char canonical[MAC_STR_MAX];
+        char *text;
+
+        if (!ifname_is_valid(ifname) || validate_mac(mac, canonical) < 0)
+                return -EINVAL;
+        if (asprintf(&text,
+                     HEADER_FIRST_LINE
+                     "# Held: systemd-networkd leaves the interface alone until its own configuration\n"
+                     "# replaces this file, so that the first configuration it applies is the final one.\n"
+                     "\n[Match]\nMACAddress=%s\nName=%s\n" HOLD_BODY,
+                     ifname, canonical, ifname) < 0)
+                return -ENOMEM;
+        *ret = text;
+        return 0;
+}
+
+bool rendered_file_is_hold(const char *text, const char *ifname) {
+        size_t n;
+
+        if (!rendered_file_is_ours(text, ifname))
+                return false;
+        n = strlen(text);
+        return n >= strlen(HOLD_BODY) && streq(text + n - strlen(HOLD_BODY), HOLD_BODY);
+}
+
 static void render_drivers(FILE *f, char *const *drivers) {
         fputs("Driver=", f);
         STRV_FOREACH(d, drivers)

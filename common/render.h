@@ -47,6 +47,13 @@ int render_interface(const RenderInput *in, const RenderSettings *s, RenderedInt
  * ifname: the one way to tell a file this product generated from anyone else's. */
 bool rendered_file_is_ours(const char *text, const char *ifname);
 
+/* PREFIX-IFACE.network while the interface is held (issue 14): matched by MAC and name,
+ * Unmanaged=yes, until the interface's own configuration replaces it. -EINVAL for an invalid
+ * name or MAC. */
+int render_hold_network(const char *ifname, const char *mac, char **ret);
+/* Whether text is a hold render_hold_network() wrote for ifname. */
+bool rendered_file_is_hold(const char *text, const char *ifname);
+
 /* The vendor default file 80-ec2.network (also the body of PREFIX-IFACE.network). */
 int render_default_network(FILE *f, char *const *drivers);
 

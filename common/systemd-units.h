@@ -9,3 +9,7 @@
  * for it to run. */
 int systemd_start_unit(const char *unit, uint64_t timeout_usec);
 int systemd_stop_unit(const char *unit, uint64_t timeout_usec);
+
+/* The major version of the running systemd (Manager.Version, over PID 1's private socket):
+ * systemd-networkd comes from the same package. -EBADMSG when it does not start with one. */
+int systemd_major_version(uint64_t timeout_usec, unsigned *ret);

@@ -11,6 +11,11 @@
  * and writes all their configuration with a single networkd reload; the per-interface
  * policy-routes@ services of the boot transaction then only confirm it.
  *
+ * `ec2-net-generator --hold`, run by ec2-net-hold.service before systemd-networkd starts,
+ * holds every present ENI but the one the seed reaches IMDS through (hold-policy.h), so that
+ * networkd configures each once, with its own files; `--release-holds` (the seed's
+ * ExecStopPost=) gives every ENI still held to 80-ec2.network.
+ *
  * `ec2-net-generator --is-enabled` answers, like `systemctl is-enabled`, whether the
  * package is enabled, so the maintainer scripts ask the product instead of re-parsing its
  * configuration in shell. For the same reason the scripts ask it to take away what the
@@ -29,6 +34,7 @@
 #include "build-config.h"
 #include "env-override.h"
 #include "file-save.h"
+#include "hold-policy.h"
 #include "imds-client.h"
 #include "imds-eni.h"
 #include "imds-routes.h"
@@ -46,6 +52,9 @@
 
 #define DEFAULT_REFRESH_INTERVAL_SEC 60
 #define SEED_SETUP_BUDGET_USEC (60 * USEC_PER_SEC)
+/* How long held ENIs wait for IMDS at boot before they get DHCP from 80-ec2.network while
+ * the seed goes on waiting (2.x configures DHCP on every ENI at once). */
+#define SEED_HOLD_BUDGET_USEC (10 * USEC_PER_SEC)
 
 /* The units the package ships; masked when it is disabled. */
 static const char *const product_units[] = {
@@ -53,6 +62,7 @@ static const char *const product_units[] = {
         "refresh-policy-routes@.service",
         "refresh-policy-routes@.timer",
         "ec2-net-seed.service",
+        "ec2-net-hold.service",
 };
 
 static int mkdir_at(int dir_fd, const char *name) {
@@ -137,6 +147,12 @@ static int wire_interfaces(int dir_fd, const Program *p) {
                 if (r < 0)
                         log_warning_errno(r, "Failed to wire ec2-net-seed.service, ignoring: %m");
         }
+        if (n > 1) {   /* one ENI is never held */
+                snprintf(target, sizeof target, "%s/ec2-net-hold.service", EC2NET_SYSTEMD_UNIT_DIR);
+                r = add_symlink(dir_fd, "systemd-networkd.service.wants", "ec2-net-hold.service", target);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to wire ec2-net-hold.service, ignoring: %m");
+        }
         log_debug("Wired %zu ENIs.", n);
         return 0;
 }
@@ -196,12 +212,59 @@ static int seed_imds_client(const Program *p, const PresentInterface *list, size
         return 0;
 }
 
-/* Waits (bounded) for IMDS: the top-level mac is needed by every ENI anyway. 1: go on,
- * 0: IMDS did not answer (boot goes on, the refresh timers take over), <0: failed. */
-static int seed_wait_for_imds(const Program *p, ImdsClient *imds, char primary_mac[static MAC_STR_MAX]) {
+/* Gives the held ENIs of list (all when failed is NULL, else those with failed[i]) to
+ * 80-ec2.network. Logs; returns how many were released. */
+static size_t release_holds(const SetupContext *ctx, SetupRun *run, const PresentInterface *list, size_t n,
+                            const bool *failed) {
+        size_t released = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                bool done = false;
+                int r;
+
+                if (failed && !failed[i])
+                        continue;
+                r = interface_release(ctx, run, list[i].ifname, &done);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to release %s, ignoring: %m", list[i].ifname);
+                released += done;
+        }
+        return released;
+}
+
+static bool any_held(const char *network_dir, const PresentInterface *list, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (interface_is_held(network_dir, list[i].ifname) > 0)
+                        return true;
+        return false;
+}
+
+/* Waits (bounded) for IMDS: the top-level mac is needed by every ENI anyway. Held ENIs wait
+ * at most SEED_HOLD_BUDGET_USEC of it, then get DHCP (released, networkd reloaded). 1: go
+ * on, 0: IMDS did not answer (boot goes on, the refresh timers take over), <0: failed. */
+static int seed_wait_for_imds(const Program *p, const SetupContext *ctx, SetupRun *run, const PresentInterface *list,
+                              size_t n, ImdsClient *imds, char primary_mac[static MAC_STR_MAX]) {
+        uint64_t deadline = usec_add(now_usec(), p->config.seed_timeout_sec * USEC_PER_SEC);
+        bool held = any_held(ctx->network_dir, list, n);
         int r;
 
+        uint64_t hold_deadline = usec_add(now_usec(), SEED_HOLD_BUDGET_USEC);
+
+        if (held && hold_deadline < deadline)
+                imds_client_set_deadline(imds, hold_deadline);
         r = imds_primary_mac(imds, p->paths.runtime_dir, primary_mac);
+        if (held && error_is_imds_no_answer(r)) {
+                size_t k = release_holds(ctx, run, list, n, NULL);
+
+                log_notice("IMDS did not answer within %llus (%s): %zu held ENIs get DHCP meanwhile.",
+                           (unsigned long long) (SEED_HOLD_BUDGET_USEC / USEC_PER_SEC), error_to_string(r), k);
+                (void) interface_setup_reload(ctx, run, usec_add(now_usec(), 30 * USEC_PER_SEC), NULL);
+                *run = (SetupRun) {};
+                if (now_usec() < deadline) {
+                        imds_client_set_deadline(imds, deadline);
+                        r = imds_primary_mac(imds, p->paths.runtime_dir, primary_mac);
+                }
+        }
         if (r >= 0 || error_is_imds(r))   /* IMDS answered, or did not: not a local failure */
                 imds_unavailable_mark(p->paths.runtime_dir, error_is_imds_no_answer(r));
         if (error_is_imds_no_answer(r)) {
@@ -215,8 +278,10 @@ static int seed_wait_for_imds(const Program *p, ImdsClient *imds, char primary_m
         return 1;
 }
 
-/* Every ENI in one pass; one that fails is left to its policy-routes@ instance. */
-static size_t seed_configure(const SetupContext *ctx, SetupRun *run, const PresentInterface *list, size_t n) {
+/* Every ENI in one pass; one that fails is left to its policy-routes@ instance (and
+ * failed[i] set). */
+static size_t seed_configure(const SetupContext *ctx, SetupRun *run, const PresentInterface *list, size_t n,
+                             bool *failed) {
         size_t n_ok = 0;
 
         for (size_t i = 0; i < n; i++) {
@@ -229,6 +294,7 @@ static size_t seed_configure(const SetupContext *ctx, SetupRun *run, const Prese
                 seed_record_run(ctx->runtime_dir, list[i].ifname, r, &o, imds_client_requests(ctx->imds) - requests);
                 if (r < 0) {
                         log_warning_errno(r, "Failed to seed %s, policy-routes@ will retry: %m", list[i].ifname);
+                        failed[i] = true;
                         continue;
                 }
                 n_ok++;
@@ -245,8 +311,9 @@ static int run_seed(void) {
         _cleanup_(program_done) Program p = {};
         _cleanup_(imds_client_freep) ImdsClient *imds = NULL;
         _cleanup_free_ PresentInterface *list = NULL;
+        _cleanup_free_ bool *failed = NULL;
         SetupRun run = {};
-        size_t n = 0, n_ok;
+        size_t n = 0, n_ok, n_released;
         bool reloaded = false;
         int r;
 
@@ -276,13 +343,25 @@ static int run_seed(void) {
                 .check_shadowing = true,
                 .link_wait_usec = 0,
         };
-        r = seed_wait_for_imds(&p, imds, run.primary_mac);
-        if (r <= 0)
+        r = seed_wait_for_imds(&p, &ctx, &run, list, n, imds, run.primary_mac);
+        if (r <= 0) {
+                /* Holds when the budget ran out before SeedTimeoutSec= (0 s), or an error. */
+                if (release_holds(&ctx, &run, list, n, NULL) > 0)
+                        (void) interface_setup_reload(&ctx, &run, usec_add(now_usec(), 30 * USEC_PER_SEC), NULL);
                 return r;
+        }
 
+        failed = calloc(n, sizeof *failed);
+        if (!failed)
+                return log_error_errno(-ENOMEM, "Out of memory.");
         ctx.deadline_usec = usec_add(now_usec(), SEED_SETUP_BUDGET_USEC);
         imds_client_set_deadline(imds, ctx.deadline_usec);
-        n_ok = seed_configure(&ctx, &run, list, n);
+        n_ok = seed_configure(&ctx, &run, list, n, failed);
+        /* In the same reload: an ENI whose setup failed is never left without DHCP. */
+        n_released = release_holds(&ctx, &run, list, n, failed);
+        if (n_released > 0)
+                log_notice("Released %zu held ENIs whose setup failed: they get DHCP from 80-ec2.network.",
+                           n_released);
 
         /* Also for a seed killed half-way through an earlier boot stage: its files were
          * written, its reload never happened. */
@@ -292,6 +371,66 @@ static int run_seed(void) {
         log_event(LOG_INFO, MESSAGE_ID_NETWORKD_RELOAD,
                   "Seeded %zu of %zu ENIs with %u IMDS requests and %s networkd reload.", n_ok, n,
                   imds_client_requests(imds), reloaded ? "one" : "no");
+        return 0;
+}
+
+/* --hold (before networkd starts) and --release-holds (after the seed, whatever happened
+ * to it). Never fails boot: problems are logged, the ENI is then configured as without it. */
+static int run_holds(bool hold) {
+        _cleanup_(program_done) Program p = {};
+        _cleanup_free_ PresentInterface *list = NULL;
+        SetupRun run = {};
+        size_t n = 0, bootstrap, changed = 0;
+        unsigned version = 0;
+        int r;
+
+        program_log_open(hold ? "ec2-net-hold" : "ec2-net-seed", LOG_TARGET_AUTO);
+        r = program_load(&p, LOG_INFO);
+        if (r <= 0)
+                return r;
+        if (hold && !hold_policy_wanted(&p.config, &version)) {
+                log_debug("Not holding ENIs: systemd-networkd %u keeps DHCP leases when their configuration "
+                          "changes.", version);
+                return 0;
+        }
+        r = interfaces_discover(p.paths.sysfs_root, &p.config, &list, &n, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to enumerate network interfaces: %m");
+        if (n == 0)
+                return 0;
+        r = program_prepare_directories(&p);
+        if (r < 0)
+                return r;
+        SetupContext ctx = {
+                .config = &p.config,
+                .network_dir = p.paths.network_dir,
+                .runtime_dir = p.paths.runtime_dir,
+                .deadline_usec = usec_add(now_usec(), 10 * USEC_PER_SEC),
+        };
+        if (!hold) {
+                changed = release_holds(&ctx, &run, list, n, NULL);
+                if (changed > 0)
+                        log_notice("Released %zu held ENIs: they get DHCP from 80-ec2.network.", changed);
+                r = interface_setup_reload(&ctx, &run, usec_add(now_usec(), 30 * USEC_PER_SEC), NULL);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to reload systemd-networkd: %m");
+                return 0;
+        }
+
+        bootstrap = hold_policy_bootstrap(p.paths.sysfs_root, list, n);
+        for (size_t i = 0; i < n; i++) {
+                bool held = false;
+
+                if (i == bootstrap)
+                        continue;
+                r = interface_hold(&ctx, &run, list[i].ifname, list[i].mac, &held);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to hold %s, ignoring: %m", list[i].ifname);
+                changed += held;
+        }
+        /* networkd is not running yet: it reads the holds when it starts. */
+        log_info("Held %zu of %zu ENIs until their configuration is written; %s carries the boot-time "
+                 "IMDS requests.", changed, n, list[bootstrap].ifname);
         return 0;
 }
 
@@ -359,6 +498,8 @@ static int run(int argc, char *argv[]) {
         }
         if (argc == 2 && streq(argv[1], "--seed"))
                 return run_seed();
+        if (argc == 2 && (streq(argv[1], "--hold") || streq(argv[1], "--release-holds")))
+                return run_holds(streq(argv[1], "--hold"));
         if (argc == 2 && streq(argv[1], "--is-enabled")) {
                 r = run_is_enabled();
                 return r < 0 ? r : r > 0 ? EXIT_SUCCESS : EXIT_FAILURE;

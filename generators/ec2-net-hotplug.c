@@ -3,7 +3,9 @@
  * ec2-net-hotplug add IFACE | remove IFACE [MAC] — run by udev (RUN+=) when an ENI appears
  * or goes (SPEC §6). It must return quickly and may not open IP sockets (udevd's sandbox), so it
  * only talks D-Bus and rtnetlink and reads sysfs:
- *   add     asks systemd to start policy-routes@IFACE.service, without waiting for it;
+ *   add     holds the ENI (hold-policy.h: networkd leaves it alone until its own files
+ *           exist, so it configures it once) and asks systemd to start
+ *           policy-routes@IFACE.service, without waiting for it;
  *   remove  stops the interface's units, deletes its generated files, reloads networkd;
  *           only what belongs to MAC (the interface that went away): a late event must not
  *           take the configuration of an ENI that took the name since.
@@ -20,6 +22,8 @@
 #include "eni-probe.h"
 #include "escape.h"
 #include "file-save.h"
+#include "hold-policy.h"
+#include "interface-discovery.h"
 #include "interface-setup.h"
 #include "log.h"
 #include "main-func.h"
@@ -32,9 +36,72 @@
 
 #define BUS_TIMEOUT_USEC (5 * USEC_PER_SEC)
 
+static SetupContext hotplug_context(const Program *p) {
+        return (SetupContext) {
+                .config = &p->config,
+                .network_dir = p->paths.network_dir,
+                .runtime_dir = p->paths.runtime_dir,
+                .deadline_usec = usec_add(now_usec(), BUS_TIMEOUT_USEC),
+        };
+}
+
+/* The one ENI not held at boot carries the seed's IMDS requests: the same choice as
+ * ec2-net-generator --hold, among the ENIs present now. */
+static bool is_bootstrap(const Program *p, const char *ifname) {
+        _cleanup_free_ PresentInterface *list = NULL;
+        size_t n = 0;
+
+        if (interfaces_discover(p->paths.sysfs_root, &p->config, &list, &n, NULL) < 0 || n == 0)
+                return true;   /* not knowing, do not hold */
+        return streq(list[hold_policy_bootstrap(p->paths.sysfs_root, list, n)].ifname, ifname);
+}
+
+/* Holds the new ENI when nothing of ours is there yet, so that networkd's first
+ * configuration of it is its own. Only when networkd reads the hold now (a reload): one it
+ * would read later could take a link it has configured by then away from it. */
+static bool hotplug_hold(const Program *p, const EniProbe *probe) {
+        SetupContext ctx = hotplug_context(p);
+        SetupRun run = {};
+        bool held = false;
+        int r;
+
+        if (!hold_policy_wanted(&p->config, NULL) || is_bootstrap(p, probe->ifname))
+                return false;
+        r = program_prepare_directories(p);
+        if (r < 0)
+                return false;
+        r = interface_hold(&ctx, &run, probe->ifname, probe->mac, &held);
+        if (r < 0)
+                log_warning_errno(r, "Failed to hold %s, ignoring: %m", probe->ifname);
+        if (!held)
+                return false;
+        r = interface_setup_reload(&ctx, &run, usec_add(now_usec(), BUS_TIMEOUT_USEC), NULL);
+        if (r >= 0) {
+                log_debug("Holding %s until its configuration is written.", probe->ifname);
+                return true;
+        }
+        log_debug_errno(r, "Failed to reload systemd-networkd, not holding %s: %m", probe->ifname);
+        run = (SetupRun) {};
+        (void) interface_release(&ctx, &run, probe->ifname, NULL);
+        return false;
+}
+
+static void hotplug_release(const Program *p, const char *ifname) {
+        SetupContext ctx = hotplug_context(p);
+        SetupRun run = {};
+        int r;
+
+        r = interface_release(&ctx, &run, ifname, NULL);
+        if (r >= 0)
+                r = interface_setup_reload(&ctx, &run, usec_add(now_usec(), BUS_TIMEOUT_USEC), NULL);
+        if (r < 0)
+                log_warning_errno(r, "Failed to release %s: %m", ifname);
+}
+
 static int hotplug_add(const Program *p, const char *ifname) {
         EniProbe probe;
         char unit[256];
+        bool held;
         int r;
 
         r = eni_probe(p->paths.sysfs_root, &p->config, ifname, &probe);
@@ -55,7 +122,10 @@ static int hotplug_add(const Program *p, const char *ifname) {
         r = unit_name_for_interface("policy-routes", ifname, ".service", unit, sizeof unit);
         if (r < 0)
                 return log_error_errno(r, "Invalid unit name for %s: %m", ifname);
+        held = hotplug_hold(p, &probe);
         r = systemd_start_unit(unit, BUS_TIMEOUT_USEC);
+        if (r < 0 && held)   /* nobody will write its files: DHCP from 80-ec2.network */
+                hotplug_release(p, ifname);
         if (r == -ERFKILL) {
                 /* The unit is masked: by the generator when the package is disabled, or by
                  * an administrator. Either way, nothing is to be done. */

@@ -3,6 +3,8 @@
  * ec2-net-refresh: IMDS → systemd-networkd configuration for one interface (SPEC §4, §6).
  * Also installed as setup-policy-routes, the 2.x command line:
  *     setup-policy-routes IFACE start|refresh|remove|stop|cleanup
+ * and `release` (policy-routes@.service's ExecStopPost=): a held interface (hold-policy.h)
+ * whose start did not write its files gets DHCP from 80-ec2.network.
  *
  * Exit statuses: common/exit-status.h (man setup-policy-routes(8)).
  */
@@ -16,7 +18,9 @@
 
 #include "build-config.h"
 #include "eni-probe.h"
+#include "error-codes.h"
 #include "escape.h"
+#include "exit-status.h"
 #include "imds-client.h"
 #include "imds-eni.h"
 #include "imds-routes.h"
@@ -37,8 +41,11 @@
 #define START_SILENT_IMDS_DEADLINE_USEC (5 * USEC_PER_SEC)
 #define REFRESH_DEADLINE_USEC (15 * USEC_PER_SEC)
 #define LINK_WAIT_USEC (10 * USEC_PER_SEC)
+/* How long a held interface waits for its start before it gets DHCP from 80-ec2.network
+ * while the start goes on (2.x configures DHCP at once). */
+#define START_HOLD_BUDGET_USEC (10 * USEC_PER_SEC)
 
-typedef enum Action { ACTION_START, ACTION_REFRESH, ACTION_REMOVE, ACTION_NOOP } Action;
+typedef enum Action { ACTION_START, ACTION_REFRESH, ACTION_REMOVE, ACTION_RELEASE, ACTION_NOOP } Action;
 
 static const char *program_name = "ec2-net-refresh";
 static const char *arg_ifname;
@@ -51,6 +58,8 @@ static void help(void) {
                "  start     initial setup (waits for the link, addresses and IMDS)\n"
                "  refresh   re-read addresses and prefixes, rewrite what changed (default)\n"
                "  remove    delete the interface's generated configuration\n"
+               "  release   if the interface is held until its configuration is written,\n"
+               "            let the generic configuration (80-ec2.network) apply\n"
                "  stop, cleanup   accepted for compatibility, do nothing\n\n"
                "  -h --help     show this help\n"
                "     --version  show the version\n"
@@ -62,7 +71,7 @@ static int parse_action(const char *s, Action *ret) {
         static const struct { const char *name; Action action; } table[] = {
                 { "start", ACTION_START },     { "refresh", ACTION_REFRESH },
                 { "remove", ACTION_REMOVE },   { "stop", ACTION_NOOP },
-                { "cleanup", ACTION_NOOP },
+                { "cleanup", ACTION_NOOP },    { "release", ACTION_RELEASE },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(table); i++)
@@ -172,10 +181,41 @@ static void record_run(const char *runtime_dir, int r, const SetupOutcome *o, un
                 log_debug_errno(k, "Failed to record the run, ignoring: %m");
 }
 
+static int release_interface(const SetupContext *ctx, SetupRun *run) {
+        bool released = false;
+        int r;
+
+        r = interface_release(ctx, run, arg_ifname, &released);
+        if (r < 0)
+                return log_error_errno(r, "Failed to release %s: %m", arg_ifname);
+        if (released)
+                log_notice("%s was held and is not configured: it gets DHCP from 80-ec2.network.", arg_ifname);
+        return 0;
+}
+
+/* A start that fails or runs out of the hold budget gives a held interface DHCP at once (a
+ * reload now, not when the start ends), and goes on trying with what is left of its own
+ * deadline when waiting longer can help; it then switches the interface once more. */
+static int setup_interface_held(SetupContext *ctx, SetupRun *run, const SetupContext *base, SetupOutcome *o,
+                                int r) {
+        if (release_interface(ctx, run) < 0)
+                return r;
+        (void) interface_setup_reload(ctx, run, usec_add(now_usec(), 30 * USEC_PER_SEC), NULL);
+        *run = (SetupRun) {};
+        if ((run_failure_from_error(r).exit_status != EXIT_DEADLINE && !error_is_imds_no_answer(r)) ||
+            now_usec() >= base->deadline_usec)
+                return r;
+        ctx->deadline_usec = base->deadline_usec;
+        imds_client_set_deadline(ctx->imds, base->deadline_usec);
+        *o = (SetupOutcome) {};
+        return interface_setup(ctx, run, arg_ifname, SETUP_START, o);
+}
+
 static int setup_interface(const SetupContext *base, SetupRun *run, const Program *p, bool imds_silent) {
         _cleanup_(imds_client_freep) ImdsClient *imds = NULL;
         _cleanup_strv_free_ char **interfaces = NULL;
         SetupOutcome o = {};
+        bool held;
         int r;
 
         r = imds_interfaces(&p->config, p->paths.sysfs_root, arg_ifname, &interfaces);
@@ -190,8 +230,19 @@ static int setup_interface(const SetupContext *base, SetupRun *run, const Progra
                 return log_error_errno(r, "Failed to set up the IMDS client: %m");
         SetupContext ctx = *base;
         ctx.imds = imds;
+        held = arg_action == ACTION_START && interface_is_held(ctx.network_dir, arg_ifname) > 0;
+        if (held && usec_add(now_usec(), START_HOLD_BUDGET_USEC) < ctx.deadline_usec) {
+                ctx.deadline_usec = usec_add(now_usec(), START_HOLD_BUDGET_USEC);
+                imds_client_set_deadline(imds, ctx.deadline_usec);
+        }
 
         r = interface_setup(&ctx, run, arg_ifname, arg_action == ACTION_START ? SETUP_START : SETUP_REFRESH, &o);
+        if (r < 0 && held) {
+                log_notice_errno(r, "%s is held and its setup failed or took longer than %llus (%m): it gets "
+                                 "DHCP from 80-ec2.network meanwhile.", arg_ifname,
+                                 (unsigned long long) (START_HOLD_BUDGET_USEC / USEC_PER_SEC));
+                r = setup_interface_held(&ctx, run, base, &o, r);
+        }
         log_context_set(arg_ifname, o.mac, o.interface_id);
         record_run(p->paths.runtime_dir, r, &o, imds_client_requests(imds));
         if (imds_silent && error_is_imds_no_answer(r)) {
@@ -286,7 +337,9 @@ static int run(int argc, char *argv[]) {
                 .link_wait_usec = LINK_WAIT_USEC,
         };
 
-        r = arg_action == ACTION_REMOVE ? remove_interface(&ctx, &run) : setup_interface(&ctx, &run, &p, imds_silent);
+        r = arg_action == ACTION_REMOVE  ? remove_interface(&ctx, &run) :
+            arg_action == ACTION_RELEASE ? release_interface(&ctx, &run) :
+                                           setup_interface(&ctx, &run, &p, imds_silent);
         k = reload_networkd(&ctx, &run);
         return r < 0 ? r : k;
 }

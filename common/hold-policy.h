@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+/*
+ * When and which ENIs are held unmanaged until their own configuration exists
+ * (interface_hold(); issue 14, bench/networkd-switch.md).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "interface-discovery.h"
+
+/* The first systemd-networkd that keeps a link's DHCP leases and RA configuration when a
+ * reload switches it to another .network file (link_drop_dynamic_config()). */
+#define NETWORKD_KEEPS_LEASES_VERSION 257U
+
+/* [Interfaces] HoldUntilConfigured=: yes, no, or auto: hold when the running systemd (whose
+ * package networkd comes from) is older than NETWORKD_KEEPS_LEASES_VERSION, or when its
+ * version cannot be known (holding is harmless on a newer networkd, only slower).
+ * *ret_version: the version asked, 0 when not asked or unknown (may be NULL). */
+bool hold_policy_wanted(const Config *config, unsigned *ret_version);
+
+/* The ENI the boot-time seed reaches IMDS through, and which is therefore not held at
+ * boot: the first by device address (PCI function, Xen vif-N: device 0 on EC2), interfaces
+ * without a device after those with one, then by ifindex. n > 0. */
+size_t hold_policy_bootstrap(const char *sysfs_root, const PresentInterface *list, size_t n);
