@@ -199,13 +199,21 @@ lab_up() {
         [ "${f[4]}" = boot ] && boot+=("${f[1]}")
     done
     if [ ${#boot[@]} = 0 ]; then lab_srccheck_sync; else lab_eni_create "${boot[@]}"; fi
+    # LAB_BEFORE_NETWORKD: a command run once the boot ENIs exist, before networkd starts
+    # (what a unit ordered before systemd-networkd.service does at boot).
+    if [ -n "${LAB_BEFORE_NETWORKD:-}" ]; then $LAB_BEFORE_NETWORKD || lab_die "$LAB_BEFORE_NETWORKD failed"; fi
     lab_networkd_start
     for e in "${LAB_ENIS[@]}"; do
         read -r -a f <<<"$e"
-        [ "${f[4]}" = boot ] && lab_wait_dhcp "${f[0]}"
+        [ "${f[4]}" = boot ] && ! lab_held "${f[0]}" && lab_wait_dhcp "${f[0]}"
     done
     LAB_UP_SECONDS=$(lab_elapsed "$t0")
     lab_log "lab up in ${LAB_UP_SECONDS}s"
+}
+
+# lab_held IFACE: networkd is told to leave IFACE alone (a .network of ours with Unmanaged=yes).
+lab_held() {
+    grep -qs '^Unmanaged=yes$' "$(lab_inst_path /run/systemd/network)"/*-"$1".network
 }
 
 lab_vpc_up() {
