@@ -29,6 +29,7 @@
 #include "main-func.h"
 #include "program.h"
 #include "netlink.h"
+#include "networkd.h"
 #include "systemd-units.h"
 #include "time-util.h"
 #include "unit-name.h"
@@ -56,6 +57,22 @@ static bool is_bootstrap(const Program *p, const char *ifname) {
         return streq(list[hold_policy_bootstrap(p->paths.sysfs_root, list, n)].ifname, ifname);
 }
 
+/* Whether networkd has matched the link with a .network file already: then holding it
+ * would take it away from networkd and give it back (two reconfigurations instead of one).
+ * Under udev, networkd waits for the device's initialization, which comes after this
+ * program; without udev (a container), networkd configures a link as soon as it appears. */
+static bool networkd_applies_file(const char *ifname) {
+        _cleanup_(link_info_done) LinkInfo link = {};
+        _cleanup_free_ char *file = NULL;
+
+        if (link_get_by_name(ifname, &link) < 0)
+                return false;
+        if (networkd_link_network_file(link.ifindex, usec_add(now_usec(), BUS_TIMEOUT_USEC), &file) < 0)
+                return false;
+        log_debug("systemd-networkd applies %s to %s already, not holding it.", file, ifname);
+        return true;
+}
+
 /* Holds the new ENI when nothing of ours is there yet, so that networkd's first
  * configuration of it is its own. Only when networkd reads the hold now (a reload): one it
  * would read later could take a link it has configured by then away from it. */
@@ -66,6 +83,8 @@ static bool hotplug_hold(const Program *p, const EniProbe *probe) {
         int r;
 
         if (!hold_policy_wanted(&p->config, NULL) || is_bootstrap(p, probe->ifname))
+                return false;
+        if (networkd_applies_file(probe->ifname))
                 return false;
         r = program_prepare_directories(p);
         if (r < 0)
