@@ -211,6 +211,23 @@ lab_up() {
     lab_log "lab up in ${LAB_UP_SECONDS}s"
 }
 
+# lab_udev_start RULES...: the real systemd-udevd in the instance (LAB_UDEV=1), with only
+# udev's net_setup_link rule and the RULES files given; then every link present is
+# announced to it (udevadm trigger, as the coldplug at boot) and processed.
+lab_udev_start() {
+    [ "${LAB_UDEV:-0}" = 1 ] || lab_die "lab_udev_start needs LAB_UDEV=1 before lab_up"
+    local f
+    for f in /usr/lib/udev/rules.d/80-net-setup-link.rules "$@"; do
+        cp "$f" "$(lab_inst_path /run/udev/rules.d/)" || lab_die "udev rule $f"
+    done
+    lab_inst_bg /lib/systemd/systemd-udevd --resolve-names=never >"$LAB_DIR/udevd.log" 2>&1
+    LAB_UDEVD_PID=$!
+    LAB_PIDS+=("$LAB_UDEVD_PID")
+    lab_wait_for 5 test -S "$(lab_inst_path /run/udev/control)" || lab_die "udevd did not start"
+    lab_inst udevadm trigger --action=add --subsystem-match=net || lab_die "udevadm trigger"
+    lab_inst udevadm settle --timeout=10 || lab_die "udevadm settle"
+}
+
 # lab_held IFACE: networkd is told to leave IFACE alone (a .network of ours with Unmanaged=yes).
 lab_held() {
     grep -qs '^Unmanaged=yes$' "$(lab_inst_path /run/systemd/network)"/*-"$1".network
@@ -323,9 +340,31 @@ mount -t tmpfs -o mode=0755 tmpfs "$netdir"
 : >"$LAB_DIR/etc-hostname"
 [ ! -e /etc/hostname ] || mount --bind "$LAB_DIR/etc-hostname" /etc/hostname
 hostname ec2-lab-instance
-# A fresh read-only sysfs of this netns: networkd then does not wait for udev.
+# A fresh read-only sysfs of this netns: networkd then does not wait for udev. With
+# LAB_UDEV=1 (lab_udev_start) it is read-write, networkd waits for udev as on an instance,
+# and the instance gets its own /dev and udev rules: the udevd started there acts on this
+# namespace's links, and on nothing of the machine's.
 umount -l /sys 2>/dev/null || true
-mount -t sysfs -o ro,nosuid,nodev,noexec sysfs /sys
+if [ "${LAB_UDEV:-0}" = 1 ]; then
+    mount -t sysfs -o nosuid,nodev,noexec sysfs /sys
+    mkdir -p "$LAB_DIR/dev"
+    mount -t tmpfs -o mode=0755,nosuid tmpfs "$LAB_DIR/dev"
+    for d in null zero full random urandom tty kmsg; do
+        touch "$LAB_DIR/dev/\$d" && mount --bind "/dev/\$d" "$LAB_DIR/dev/\$d"
+    done
+    ln -s /proc/self/fd "$LAB_DIR/dev/fd"
+    ln -s /proc/self/fd/0 "$LAB_DIR/dev/stdin"
+    ln -s /proc/self/fd/1 "$LAB_DIR/dev/stdout"
+    ln -s /proc/self/fd/2 "$LAB_DIR/dev/stderr"
+    mkdir -p "$LAB_DIR/dev/shm" "$LAB_DIR/empty-rules"
+    mount --move "$LAB_DIR/dev" /dev
+    for d in /usr/lib/udev/rules.d /etc/udev/rules.d; do
+        [ ! -d "\$d" ] || mount --bind "$LAB_DIR/empty-rules" "\$d"
+    done
+    mkdir -p /run/udev/rules.d
+else
+    mount -t sysfs -o ro,nosuid,nodev,noexec sysfs /sys
+fi
 ip link set lo up
 echo ready
 exec sleep infinity
