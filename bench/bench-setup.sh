@@ -61,7 +61,10 @@ else
     lab_load_generated --enis "$ENIS" $IPV6 --secondary 1 --v4-prefix
     for ((i = 0; i < ENIS; i++)); do ifaces+=("ens$((5 + i))"); done
 fi
-out "case $CASE enis $ENIS ipv6 ${IPV6:+yes} hold $HOLD"
+out "case $CASE"
+out "enis $ENIS"
+out "ipv6 ${IPV6:+yes}"
+out "hold $HOLD"
 
 poll_start() {
     lab_inst_bg "$LAB_PYTHON" "$BENCH_DIR/poll-ready.py" --trace --interval 0.02 --timeout 60 \

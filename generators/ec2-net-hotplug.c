@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ec2-net-hotplug add IFACE | remove IFACE [MAC] — run by udev (RUN+=) when an ENI appears
- * or goes (SPEC §6). It must return quickly and may not open IP sockets (udevd's sandbox), so it
- * only talks D-Bus and rtnetlink and reads sysfs:
- *   add     holds the ENI (hold-policy.h: networkd leaves it alone until its own files
- *           exist, so it configures it once) and asks systemd to start
- *           policy-routes@IFACE.service, without waiting for it;
+ * ec2-net-hotplug hold IFACE | add IFACE | remove IFACE [MAC] — run by udev when an ENI
+ * appears or goes (SPEC §6). It must return quickly and may not open IP sockets (udevd's
+ * sandbox), so it only talks D-Bus and rtnetlink and reads sysfs:
+ *   hold    (IMPORT{program}=, while udev processes the add event, before it marks the
+ *           device initialized: networkd cannot have configured the link yet) holds the
+ *           ENI (hold-policy.h: networkd leaves it alone until its own files exist, so it
+ *           configures it once) and reloads networkd; prints EC2NET_HELD=1 for udev's
+ *           database when it did;
+ *   add     (RUN+=) asks systemd to start policy-routes@IFACE.service, without waiting for
+ *           it; releases the hold when that is refused;
  *   remove  stops the interface's units, deletes its generated files, reloads networkd;
  *           only what belongs to MAC (the interface that went away): a late event must not
  *           take the configuration of an ENI that took the name since.
@@ -60,7 +64,8 @@ static bool is_bootstrap(const Program *p, const char *ifname) {
 /* Whether networkd has matched the link with a .network file already: then holding it
  * would take it away from networkd and give it back (two reconfigurations instead of one).
  * Under udev, networkd waits for the device's initialization, which comes after this
- * program; without udev (a container), networkd configures a link as soon as it appears. */
+ * program (run from IMPORT{program}=); without udev (a container, `hold` run by hand),
+ * networkd configures a link as soon as it appears. */
 static bool networkd_applies_file(const char *ifname) {
         _cleanup_(link_info_done) LinkInfo link = {};
         _cleanup_free_ char *file = NULL;
@@ -117,6 +122,23 @@ static void hotplug_release(const Program *p, const char *ifname) {
                 log_warning_errno(r, "Failed to release %s: %m", ifname);
 }
 
+/* Held or not, udev goes on: a failure here only means the ENI switches once, as without
+ * holding. */
+static int hotplug_hold_action(const Program *p, const char *ifname) {
+        EniProbe probe;
+        int r;
+
+        r = eni_probe(p->paths.sysfs_root, &p->config, ifname, &probe);
+        if (r != ENI_PROBE_ENI)
+                return 0;
+        if (hotplug_hold(p, &probe)) {
+                puts("EC2NET_HELD=1");
+                if (fflush(stdout) != 0)
+                        log_debug_errno(errno, "Failed to write to standard output: %m");
+        }
+        return 0;
+}
+
 static int hotplug_add(const Program *p, const char *ifname) {
         EniProbe probe;
         char unit[256];
@@ -141,7 +163,7 @@ static int hotplug_add(const Program *p, const char *ifname) {
         r = unit_name_for_interface("policy-routes", ifname, ".service", unit, sizeof unit);
         if (r < 0)
                 return log_error_errno(r, "Invalid unit name for %s: %m", ifname);
-        held = hotplug_hold(p, &probe);
+        held = interface_is_held(p->paths.network_dir, ifname) > 0;
         r = systemd_start_unit(unit, BUS_TIMEOUT_USEC);
         if (r < 0 && held)   /* nobody will write its files: DHCP from 80-ec2.network */
                 hotplug_release(p, ifname);
@@ -241,8 +263,9 @@ static int run(int argc, char *argv[]) {
                          !isatty(STDERR_FILENO) && access("/run/systemd/journal/socket", F_OK) == 0
                                  ? LOG_TARGET_JOURNAL : LOG_TARGET_CONSOLE);
 
-        if (!(argc == 3 && streq(argv[1], "add")) && !(IN_SET(argc, 3, 4) && streq(argv[1], "remove")))
-                return log_error_errno(-EUSAGE, "Usage: ec2-net-hotplug add IFACE | remove IFACE [MAC]");
+        if (!(argc == 3 && (streq(argv[1], "add") || streq(argv[1], "hold"))) &&
+            !(IN_SET(argc, 3, 4) && streq(argv[1], "remove")))
+                return log_error_errno(-EUSAGE, "Usage: ec2-net-hotplug hold IFACE | add IFACE | remove IFACE [MAC]");
         action = argv[1];
         ifname = argv[2];
         if (!ifname_is_valid(ifname))
@@ -259,6 +282,8 @@ static int run(int argc, char *argv[]) {
         if (r <= 0)
                 return r;
 
+        if (streq(action, "hold"))
+                return hotplug_hold_action(&p, ifname);
         return streq(action, "add") ? hotplug_add(&p, ifname)
                                     : hotplug_remove(&p, ifname, mac[0] ? mac : NULL);
 }

@@ -204,6 +204,7 @@ t0=$(lab_now)
 lab_eni_attach "$HOT_MAC"
 t_link=$(lab_now)
 t1=$(lab_now)
+hotplug hold "$HOT" >/dev/null   # the rule's IMPORT{program}=, then its RUN+=
 hotplug add "$HOT"
 rc=$?
 hotplug_s=$(lab_elapsed "$t1")
