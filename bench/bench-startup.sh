@@ -52,7 +52,7 @@ mount --bind "$sys" "$sys" && mount -o remount,bind,ro "$sys"
 : > "$work/none.conf"
 echo "root=/dev/vda1 ro" > "$work/cmdline"
 export EC2NET_SYSFS_ROOT=$sys EC2NET_KERNEL_CMDLINE=$work/cmdline EC2NET_CONFIG=$work/none.conf
-export EC2NET_RUNTIME_DIR=$work/t/run EC2NET_NETWORK_DIR=$work/t/network
+export EC2NET_RUNTIME_DIR=$work/t/run EC2NET_NETWORK_DIR=$work/t/network EC2NET_STATE_DIR=$work/t/state
 
 # A private system bus with nobody behind org.freedesktop.systemd1: StartUnit is answered
 # at once with an error, so what is measured is the helper, not systemd.

@@ -41,6 +41,7 @@ set(UDEV_RULES_DIR "${_udevdir}/rules.d" CACHE PATH "udev rules directory")
 set(EC2NET_LIBEXEC_DIR "${CMAKE_INSTALL_FULL_LIBEXECDIR}/amazon-ec2-net-utils" CACHE PATH
     "Directory of the helper executables")
 set(EC2NET_RUNTIME_DIR "/run/amazon-ec2-net-utils" CACHE PATH "Runtime state directory")
+set(EC2NET_STATE_DIR "/var/lib/amazon-ec2-net-utils" CACHE PATH "Persistent state directory (StateDirectory=)")
 set(EC2NET_NETWORK_RUNTIME_DIR "/run/systemd/network" CACHE PATH
     "Where the generated networkd configuration goes")
 set(EC2NET_CONFIG_FILE "${CMAKE_INSTALL_FULL_SYSCONFDIR}/amazon-ec2-net-utils.conf" CACHE FILEPATH

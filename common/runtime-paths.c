@@ -19,6 +19,7 @@ void runtime_paths_get(RuntimePaths *ret) {
         *ret = (RuntimePaths) {
                 .runtime_dir = env_path("EC2NET_RUNTIME_DIR", EC2NET_RUNTIME_DIR),
                 .network_dir = env_path("EC2NET_NETWORK_DIR", EC2NET_NETWORK_RUNTIME_DIR),
+                .state_dir = env_path("EC2NET_STATE_DIR", EC2NET_STATE_DIR),
                 .sysfs_root = env_path("EC2NET_SYSFS_ROOT", "/sys"),
         };
 }

@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "boot-config.h"
 #include "build-config.h"
 #include "env-override.h"
 #include "file-save.h"
@@ -307,6 +308,29 @@ static size_t seed_configure(const SetupContext *ctx, SetupRun *run, const Prese
         return n_ok;
 }
 
+/* The bootstrap ENI cannot be held: its configuration of the last boot, when it is the
+ * same ENI, makes networkd's first configuration of it the final one as well. */
+static void restore_bootstrap(const Program *p, const PresentInterface *i) {
+        bool restored = false;
+        int r;
+
+        r = boot_config_restore(p->paths.state_dir, p->paths.network_dir, i->ifname, i->mac, &restored);
+        if (r < 0)
+                log_warning_errno(r, "Failed to apply the last boot's configuration of %s, ignoring: %m", i->ifname);
+        else if (restored)
+                log_info("Applied the last boot's configuration of %s (%s).", i->ifname, i->mac);
+}
+
+/* Keeps the bootstrap ENI's configuration for the next boot (boot-config.h). */
+static void save_bootstrap(const Program *p, const PresentInterface *list, size_t n) {
+        const PresentInterface *i = &list[hold_policy_bootstrap(p->paths.sysfs_root, list, n)];
+        int r;
+
+        r = boot_config_save(p->paths.state_dir, p->paths.network_dir, i->ifname, i->mac);
+        if (r < 0 && r != -ENOENT)
+                log_notice_errno(r, "Failed to keep the configuration of %s for the next boot: %m", i->ifname);
+}
+
 static int run_seed(void) {
         _cleanup_(program_done) Program p = {};
         _cleanup_(imds_client_freep) ImdsClient *imds = NULL;
@@ -371,6 +395,7 @@ static int run_seed(void) {
         log_event(LOG_INFO, MESSAGE_ID_NETWORKD_RELOAD,
                   "Seeded %zu of %zu ENIs with %u IMDS requests and %s networkd reload.", n_ok, n,
                   imds_client_requests(imds), reloaded ? "one" : "no");
+        save_bootstrap(&p, list, n);
         return 0;
 }
 
@@ -418,6 +443,7 @@ static int run_holds(bool hold) {
         }
 
         bootstrap = hold_policy_bootstrap(p.paths.sysfs_root, list, n);
+        restore_bootstrap(&p, &list[bootstrap]);
         for (size_t i = 0; i < n; i++) {
                 bool held = false;
 

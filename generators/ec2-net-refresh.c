@@ -16,8 +16,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "boot-config.h"
 #include "build-config.h"
 #include "eni-probe.h"
+#include "hold-policy.h"
+#include "interface-discovery.h"
 #include "error-codes.h"
 #include "escape.h"
 #include "exit-status.h"
@@ -181,6 +184,20 @@ static void record_run(const char *runtime_dir, int r, const SetupOutcome *o, un
                 log_debug_errno(k, "Failed to record the run, ignoring: %m");
 }
 
+/* The bootstrap ENI's configuration changed: kept for the next boot (boot-config.h). */
+static void keep_for_next_boot(const Program *p, const char *mac) {
+        _cleanup_free_ PresentInterface *list = NULL;
+        size_t n = 0;
+        int r;
+
+        if (interfaces_discover(p->paths.sysfs_root, &p->config, &list, &n, NULL) < 0 || n == 0 ||
+            !streq(list[hold_policy_bootstrap(p->paths.sysfs_root, list, n)].ifname, arg_ifname))
+                return;
+        r = boot_config_save(p->paths.state_dir, p->paths.network_dir, arg_ifname, mac);
+        if (r < 0)
+                log_notice_errno(r, "Failed to keep the configuration of %s for the next boot: %m", arg_ifname);
+}
+
 static int release_interface(const SetupContext *ctx, SetupRun *run) {
         bool released = false;
         int r;
@@ -273,10 +290,12 @@ static int setup_interface(const SetupContext *base, SetupRun *run, const Progra
                           arg_ifname, o.shadowed_by, arg_ifname);
         if (o.altname_error[0])
                 log_warning("Failed to add altname %s, ignoring.", o.altname_error);
-        if (o.changed)
+        if (o.changed) {
                 log_event(LOG_INFO, MESSAGE_ID_CONFIG_CHANGED,
                           "Configuration of %s updated (table %u, %u IMDS requests).",
                           arg_ifname, o.table, imds_client_requests(imds));
+                keep_for_next_boot(p, o.mac);
+        }
         else
                 log_debug("Configuration of %s unchanged (%u IMDS requests).",
                           arg_ifname, imds_client_requests(imds));

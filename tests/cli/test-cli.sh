@@ -9,7 +9,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 export EC2NET_IMDS_ENDPOINTS=http://127.0.0.1:1
-export EC2NET_RUNTIME_DIR=$tmp/run EC2NET_NETWORK_DIR=$tmp/network EC2NET_CONFIG=$tmp/none.conf
+export EC2NET_RUNTIME_DIR=$tmp/run EC2NET_NETWORK_DIR=$tmp/network EC2NET_STATE_DIR=$tmp/state EC2NET_CONFIG=$tmp/none.conf
 export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/no-bus
 pass=0 fail=0 skipped=
 
@@ -87,7 +87,7 @@ EC2NET_HOSTNAME_FILE=$tmp/hostname check 0 "already set" -- "$bin_dir/set-hostna
 if [ "$(id -u)" -eq 0 ]; then
     ro=$(mktemp -d); chmod 755 "$ro"; mkdir -m 755 "$ro/run"
     for action in refresh start; do
-        out=$(EC2NET_RUNTIME_DIR=$ro/run EC2NET_NETWORK_DIR=$ro/network EC2NET_CONFIG=$ro/none.conf \
+        out=$(EC2NET_RUNTIME_DIR=$ro/run EC2NET_NETWORK_DIR=$ro/network EC2NET_STATE_DIR=$ro/state EC2NET_CONFIG=$ro/none.conf \
               unshare -n sh -c 'ip link add ens9 type veth peer name ens9p && ip link set ens9 up &&
                                 exec setpriv --reuid=65534 --regid=65534 --clear-groups "$0" ens9 "$1"' \
               "$spr" "$action" 2>&1)

@@ -13,6 +13,8 @@
 # Then the fallback, on a second boot of the same instance with IMDS not answering: the held
 # ENIs get DHCP from 80-ec2.network within the hold budget (10 s) while the seed goes on
 # waiting, and `--release-holds` (the seed's ExecStopPost=) finds nothing left to release.
+# A third boot with IMDS answering: the bootstrap ENI starts on the configuration the first
+# boot kept for it (/var/lib/amazon-ec2-net-utils), so no ENI loses a lease at all.
 source "$(dirname "$0")/common.sh" "$@"
 N=8
 prefix=${EC2NET_FILE_PREFIX:-70}
@@ -109,4 +111,37 @@ rc=$?
 lab_assert "--release-holds exits 0 with nothing left to release" \
     bash -c "[ $rc = 0 ] && ! grep -q Released '$LAB_DIR/release.log'"
 sed 's/^/    | /' "$LAB_DIR/seed3.log"
+
+# A third boot, IMDS answering: the bootstrap ENI gets the configuration the first boot's
+# seed kept for it, so that networkd's first configuration of it is its own too.
+lab_log "third boot, IMDS answering"
+boot_again() {
+    kill "$LAB_NETWORKD_PID" 2>/dev/null
+    wait "$LAB_NETWORKD_PID" 2>/dev/null
+    lab_inst sh -c 'rm -rf /run/systemd/network/* /run/amazon-ec2-net-utils/* /run/systemd/netif/links/*'
+    for i in "${ifaces[@]}"; do lab_inst ip addr flush dev "$i" scope global; lab_inst ip link set "$i" down; done
+}
+boot_again
+lab_faults '{}'
+lab_assert "the state directory keeps ens5's configuration" \
+    grep -qx "$(lab_mac ens5) ens5" "$(lab_inst_path /var/lib/amazon-ec2-net-utils/boot-config/owner)"
+hold_before_networkd || lab_not_ok "--hold failed"
+sed 's/^/    | /' "$LAB_DIR/hold.log"
+lab_assert "the hold stage applied ens5's configuration of the last boot" \
+    grep -q "Applied the last boot's configuration of ens5" "$LAB_DIR/hold.log"
+lab_networkd_start   # a new log
+log_mark=0
+lab_wait_configured --timeout 30 ens5 || lab_not_ok "networkd did not configure ens5"
+lab_inst env EC2NET_CONFIG="$LAB_CONFIG" "$gen" --seed >"$LAB_DIR/seed4.log" 2>&1
+lab_assert "the seed exits 0" test $? = 0
+e2e_converge 30 "${ifaces[@]}"
+sleep 1
+tail -n +"$((log_mark + 1))" "$LAB_DIR/networkd.log" >"$LAB_DIR/networkd.after"
+for i in "${ifaces[@]}"; do
+    first=$(grep -m1 -E "^.* $i: (Re)?[cC]onfiguring with " "$LAB_DIR/networkd.after" | sed 's/.* with \([^ ]*\)\..*/\1/')
+    lab_assert "$i: networkd's first configuration is its own file (${first:-none})" \
+        test "$first" = "/run/systemd/network/$prefix-$i.network"
+done
+lost=$(grep -cE ': DHCP(v6)? lease lost' "$LAB_DIR/networkd.after")
+lab_assert "networkd lost no DHCP lease on any ENI, the bootstrap one included ($lost lines)" test "$lost" = 0
 lab_summary

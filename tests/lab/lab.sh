@@ -332,6 +332,8 @@ mkdir -p /run/systemd/netif /run/systemd/network /run/dbus /run/amazon-ec2-net-u
 chown systemd-network:systemd-network /run/systemd/netif
 [ ! -d /etc/systemd/network ] || mount -t tmpfs -o mode=0755 tmpfs /etc/systemd/network
 mount -t tmpfs -o mode=0755 tmpfs "$netdir"
+# The product keeps state across boots in /var/lib/amazon-ec2-net-utils: the instance's own.
+mount -t tmpfs -o mode=0755 tmpfs /var/lib
 # No D-Bus activation (it would start host services such as hostnamed): only what the
 # lab starts is on the bus.
 [ ! -d /usr/share/dbus-1/system-services ] ||
