@@ -312,11 +312,36 @@ lab_log "kernel state after the refresh converged in $(lab_elapsed "$t0")s"
 lab_check "${BOOT_IFACES[@]}"
 
 # --- nothing failed, no product error ---------------------------------------------------
+check_clean() {
 failed=$(sys_ct systemctl --no-legend --failed)
 lab_assert "no failed unit" test -z "$failed"
 [ -z "$failed" ] || sed 's/^/    | /' <<<"$failed"
 errs=$(sys_product_warnings)
 lab_assert "no warning or error from the product in the journal" test -z "$errs"
 [ -z "$errs" ] || sed 's/^/    | /' <<<"$errs"
+}
+check_clean
+
+# --- a reboot: the bootstrap ENI starts on what the last boot kept for it -----------------
+lab_log "reboot"
+sys_reboot
+lab_assert "the second boot finished, system state running (was: $SYS_BOOT_STATE)" test "$SYS_BOOT_STATE" = running
+hold_log=$(sys_journal -u ec2-net-hold.service)
+echo "$hold_log" | sed 's/^/    hold| /'
+lab_assert "ec2-net-hold applied ens5's configuration of the last boot" \
+    grep -q "Applied the last boot's configuration of ens5" <<<"$hold_log"
+lab_wait_for 20 lab_inst "$LAB_PYTHON" "$LAB_LIB_DIR/labtool.py" check "$LAB_IMDS_FILE" "${BOOT_IFACES[@]}" || true
+lab_check "${BOOT_IFACES[@]}"
+nd_log=$(sys_journal -u systemd-networkd.service)
+for i in "${BOOT_IFACES[@]}"; do
+    first=$(grep -m1 -E "^$i: (Re)?[cC]onfiguring with " <<<"$nd_log" | sed 's/.* with \([^ ]*\)\..*/\1/')
+    lab_assert "second boot, $i: the first configuration networkd applied is its own file (${first:-none})" \
+        test "$first" = "/run/systemd/network/$SYS_PREFIX-$i.network"
+done
+lost=$(grep -cE '^ens[0-9]+: DHCP(v6)? lease lost' <<<"$nd_log")
+lab_assert "second boot: no DHCP lease lost on any ENI ($lost)" test "$lost" = 0
+lab_assert "second boot: ec2-net-seed.service succeeded" \
+    test "$(sys_prop ec2-net-seed.service Result)/$(sys_prop ec2-net-seed.service ActiveState)" = success/active
+check_clean
 
 lab_summary
