@@ -50,8 +50,11 @@ commit=$(git -C "$SRC_DIR" rev-parse --short HEAD 2>/dev/null || echo "?")
 import glob, os, statistics, sys
 runs = {}
 for fn in sorted(glob.glob(os.path.join(sys.argv[1], "*.txt"))):
-    kv = dict(l.split(None, 1) for l in open(fn).read().strip().splitlines() if " " in l)
-    kv = {k: v.strip() for k, v in kv.items()}
+    kv = {}
+    for line in open(fn).read().splitlines():
+        f = line.split(None, 1)
+        if f:
+            kv[f[0]] = f[1].strip() if len(f) > 1 else ""
     key = (kv["case"], int(kv["enis"]), kv.get("ipv6", "") == "yes", kv["hold"])
     runs.setdefault(key, []).append(kv)
 def cell(rs, k, unit=""):

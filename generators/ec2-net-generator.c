@@ -43,6 +43,7 @@
 #include "interface-setup.h"
 #include "log.h"
 #include "main-func.h"
+#include "netlink.h"
 #include "networkd.h"
 #include "package-cleanup.h"
 #include "program.h"
@@ -192,15 +193,39 @@ static void seed_record_run(const char *runtime_dir, const char *ifname, int r, 
                 log_debug("Failed to record the seed of %s, ignoring.", ifname);
 }
 
-/* The seed stage's IMDS client: through each ENI that has an IPv4 address, then the default
- * route; waiting for IMDS up to [Boot] SeedTimeoutSec=. */
+/* The seed starts with networkd, before any DHCP. Requests through "the default route"
+ * then go wherever the kernel's choice among the ENIs' default routes is at that moment: it
+ * changes as each ENI comes up, and a connection whose packets leave through another ENI
+ * than its source address's is dropped by the VPC (measured: a 2 s timeout per ENI with 16
+ * dual-stack ENIs). So the seed waits, within its budget, for the bootstrap ENI's IPv4
+ * address and sends every request bound to it. */
+static void seed_wait_for_bootstrap_address(const Program *p, const PresentInterface *bootstrap) {
+        uint64_t budget = (uint64_t) p->config.seed_timeout_sec * USEC_PER_SEC;
+        uint64_t deadline = usec_add(now_usec(), budget < SEED_HOLD_BUDGET_USEC ? budget : SEED_HOLD_BUDGET_USEC);
+        LinkAddresses addr = {};
+        LinkInfo link = {};
+
+        if (link_get_by_name(bootstrap->ifname, &link) < 0)
+                return;
+        while (link_get_addresses(link.ifindex, &addr) >= 0 && !addr.has_global_ipv4 && now_usec() < deadline)
+                sleep_usec(20 * USEC_PER_MSEC);
+        link_info_done(&link);
+        log_debug("%s %s an IPv4 address.", bootstrap->ifname, addr.has_global_ipv4 ? "has" : "still has no");
+}
+
+/* The seed stage's IMDS client: through the bootstrap ENI, then each other ENI that has an
+ * IPv4 address, then the default route; waiting for IMDS up to [Boot] SeedTimeoutSec=. */
 static int seed_imds_client(const Program *p, const PresentInterface *list, size_t n, ImdsClient **ret) {
         _cleanup_strv_free_ char **names = NULL, **routes = NULL;
+        size_t bootstrap = hold_policy_bootstrap(p->paths.sysfs_root, list, n);
         ImdsOptions io;
         int r;
 
+        seed_wait_for_bootstrap_address(p, &list[bootstrap]);
+        if (strv_extend(&names, list[bootstrap].ifname) < 0)
+                return log_error_errno(-ENOMEM, "Out of memory.");
         for (size_t i = 0; i < n; i++)
-                if (strv_extend(&names, list[i].ifname) < 0)
+                if (i != bootstrap && strv_extend(&names, list[i].ifname) < 0)
                         return log_error_errno(-ENOMEM, "Out of memory.");
         r = imds_routes_build(names, &routes);
         if (r < 0)
@@ -243,16 +268,15 @@ static bool any_held(const char *network_dir, const PresentInterface *list, size
 /* Waits (bounded) for IMDS: the top-level mac is needed by every ENI anyway. Held ENIs wait
  * at most SEED_HOLD_BUDGET_USEC of it, then get DHCP (released, networkd reloaded). 1: go
  * on, 0: IMDS did not answer (boot goes on, the refresh timers take over), <0: failed. */
-static int seed_wait_for_imds(const Program *p, const SetupContext *ctx, SetupRun *run, const PresentInterface *list,
+static int seed_wait_for_imds(const Program *p, const SetupContext *ctx, SetupRun *run, uint64_t started,
+                              const PresentInterface *list,
                               size_t n, ImdsClient *imds, char primary_mac[static MAC_STR_MAX]) {
-        uint64_t deadline = usec_add(now_usec(), p->config.seed_timeout_sec * USEC_PER_SEC);
+        uint64_t deadline = usec_add(started, p->config.seed_timeout_sec * USEC_PER_SEC);
+        uint64_t hold_deadline = usec_add(started, SEED_HOLD_BUDGET_USEC);
         bool held = any_held(ctx->network_dir, list, n);
         int r;
 
-        uint64_t hold_deadline = usec_add(now_usec(), SEED_HOLD_BUDGET_USEC);
-
-        if (held && hold_deadline < deadline)
-                imds_client_set_deadline(imds, hold_deadline);
+        imds_client_set_deadline(imds, held && hold_deadline < deadline ? hold_deadline : deadline);
         r = imds_primary_mac(imds, p->paths.runtime_dir, primary_mac);
         if (held && error_is_imds_no_answer(r)) {
                 size_t k = release_holds(ctx, run, list, n, NULL);
@@ -338,6 +362,7 @@ static int run_seed(void) {
         _cleanup_free_ bool *failed = NULL;
         SetupRun run = {};
         size_t n = 0, n_ok, n_released;
+        uint64_t started;
         bool reloaded = false;
         int r;
 
@@ -355,6 +380,7 @@ static int run_seed(void) {
         r = program_prepare_directories(&p);
         if (r < 0)
                 return r;
+        started = now_usec();
         r = seed_imds_client(&p, list, n, &imds);
         if (r < 0)
                 return r;
@@ -367,7 +393,7 @@ static int run_seed(void) {
                 .check_shadowing = true,
                 .link_wait_usec = 0,
         };
-        r = seed_wait_for_imds(&p, &ctx, &run, list, n, imds, run.primary_mac);
+        r = seed_wait_for_imds(&p, &ctx, &run, started, list, n, imds, run.primary_mac);
         if (r <= 0) {
                 /* Holds when the budget ran out before SeedTimeoutSec= (0 s), or an error. */
                 if (release_holds(&ctx, &run, list, n, NULL) > 0)
