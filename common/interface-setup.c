@@ -79,6 +79,11 @@ static void check_shadowing(const SetupContext *ctx, const LinkInfo *link, Inter
                 state->shadowed_by[0] = '\0';
                 return;
         }
+        /* networkd picks the first file in lexical order of the names: one that sorts after
+         * ours cannot win over it; networkd has not applied a reload yet (it reconfigures
+         * links after Reload returns: right after the seed stage, for example). */
+        if (strcmp(base, ours) > 0)
+                return;
         if (streq(state->shadowed_by, file))
                 return;   /* already reported this boot */
         snprintf(state->shadowed_by, sizeof state->shadowed_by, "%s", file);
