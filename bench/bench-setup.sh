@@ -52,7 +52,6 @@ lab_init
 printf 'HoldUntilConfigured=%s\n' "$HOLD" >>"$LAB_CONFIG"
 setup=$(lab_product_path setup-policy-routes) || exit 1
 gen=$(lab_product_path ec2-net-generator) || exit 1
-hotplug=$(lab_product_path ec2-net-hotplug) || exit 1
 ifaces=()
 if [ "$CASE" = hotadd ]; then
     lab_load_generated --enis $((ENIS + 1)) $IPV6 --secondary 1 --v4-prefix --later "$ENIS"
@@ -88,24 +87,7 @@ poll_result() {
 }
 
 if [ "$CASE" = hotadd ]; then
-    rule="$LAB_DIR/99-vpc-policy-routes.rules"
-    {
-        printf 'SUBSYSTEM=="net", ENV{EC2NET_CONFIG}="%s"\n' "$LAB_CONFIG"
-        sed -e 's/ena|ixgbevf|vif/veth/' -e "s|/usr/libexec/amazon-ec2-net-utils/ec2-net-hotplug|$hotplug|" \
-            "$LAB_BUILD_DIR/udev-rules/99-vpc-policy-routes.rules"
-    } >"$rule"
-    printf '[Match]\nOriginalName=*\n\n[Link]\nNamePolicy=keep\nMACAddressPolicy=none\n' >"$LAB_DIR/99-lab.link"
-    # shellcheck disable=SC2046
-    cc -O2 -Wall -o "$LAB_DIR/fake-systemd" "$LAB_LIB_DIR/fake-systemd.c" $(pkg-config --cflags --libs libsystemd) ||
-        lab_die "cannot build fake-systemd"
-    before_networkd() {
-        cp "$LAB_DIR/99-lab.link" "$(lab_inst_path /etc/systemd/network/99-lab.link)"
-        lab_inst_bg env EC2NET_CONFIG="$LAB_CONFIG" "$LAB_DIR/fake-systemd" --setup "$setup" \
-            --log "$LAB_DIR/systemd-calls.log" >"$LAB_DIR/fake-systemd.out" 2>&1
-        LAB_PIDS+=("$!")
-        lab_wait_for 5 grep -q ready "$LAB_DIR/fake-systemd.out" || return 1
-        lab_udev_start "$rule"
-    }
+    before_networkd() { lab_udev_product; }
     LAB_UDEV=1
     LAB_BEFORE_NETWORKD=before_networkd
     lab_up
@@ -159,7 +141,7 @@ l4=0 l6=0 own=0
 for i in "${ifaces[@]}"; do
     l4=$((l4 + $(grep -cE " $i: DHCP lease lost" "$LAB_DIR/networkd.after")))
     l6=$((l6 + $(grep -cE " $i: DHCPv6 lease lost" "$LAB_DIR/networkd.after")))
-    first=$(grep -m1 -E "^.* $i: (Re)?[cC]onfiguring with " "$LAB_DIR/networkd.after" | sed 's/.* with \([^ ]*\)\..*/\1/')
+    first=$(lab_first_network_file "$i" "$LAB_DIR/networkd.after")
     [ "$first" = "/run/systemd/network/$prefix-$i.network" ] && own=$((own + 1))
 done
 out "lease_lost $l4"

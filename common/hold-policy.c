@@ -90,3 +90,12 @@ size_t hold_policy_bootstrap(const char *sysfs_root, const PresentInterface *lis
         }
         return chosen;
 }
+
+bool hold_policy_is_bootstrap(const char *sysfs_root, const Config *config, const char *ifname) {
+        _cleanup_free_ PresentInterface *list = NULL;
+        size_t n = 0;
+
+        if (interfaces_discover(sysfs_root, config, &list, &n, NULL) < 0 || n == 0)
+                return true;
+        return streq(list[hold_policy_bootstrap(sysfs_root, list, n)].ifname, ifname);
+}

@@ -26,3 +26,7 @@ bool hold_policy_wanted(const Config *config, unsigned *ret_version);
  * boot: the first by device address (PCI function, Xen vif-N: device 0 on EC2), interfaces
  * without a device after those with one, then by ifindex. n > 0. */
 size_t hold_policy_bootstrap(const char *sysfs_root, const PresentInterface *list, size_t n);
+
+/* Whether ifname is the bootstrap ENI among the ENIs present now (true when none can be
+ * found: not knowing, the caller must not hold it). */
+bool hold_policy_is_bootstrap(const char *sysfs_root, const Config *config, const char *ifname);

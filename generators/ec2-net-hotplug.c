@@ -27,7 +27,6 @@
 #include "escape.h"
 #include "file-save.h"
 #include "hold-policy.h"
-#include "interface-discovery.h"
 #include "interface-setup.h"
 #include "log.h"
 #include "main-func.h"
@@ -48,17 +47,6 @@ static SetupContext hotplug_context(const Program *p) {
                 .runtime_dir = p->paths.runtime_dir,
                 .deadline_usec = usec_add(now_usec(), BUS_TIMEOUT_USEC),
         };
-}
-
-/* The one ENI not held at boot carries the seed's IMDS requests: the same choice as
- * ec2-net-generator --hold, among the ENIs present now. */
-static bool is_bootstrap(const Program *p, const char *ifname) {
-        _cleanup_free_ PresentInterface *list = NULL;
-        size_t n = 0;
-
-        if (interfaces_discover(p->paths.sysfs_root, &p->config, &list, &n, NULL) < 0 || n == 0)
-                return true;   /* not knowing, do not hold */
-        return streq(list[hold_policy_bootstrap(p->paths.sysfs_root, list, n)].ifname, ifname);
 }
 
 /* Whether networkd has matched the link with a .network file already: then holding it
@@ -87,7 +75,8 @@ static bool hotplug_hold(const Program *p, const EniProbe *probe) {
         bool held = false;
         int r;
 
-        if (!hold_policy_wanted(&p->config, NULL) || is_bootstrap(p, probe->ifname))
+        if (!hold_policy_wanted(&p->config, NULL) ||
+            hold_policy_is_bootstrap(p->paths.sysfs_root, &p->config, probe->ifname))
                 return false;
         if (networkd_applies_file(probe->ifname))
                 return false;

@@ -20,7 +20,6 @@
 #include "build-config.h"
 #include "eni-probe.h"
 #include "hold-policy.h"
-#include "interface-discovery.h"
 #include "error-codes.h"
 #include "escape.h"
 #include "exit-status.h"
@@ -186,12 +185,9 @@ static void record_run(const char *runtime_dir, int r, const SetupOutcome *o, un
 
 /* The bootstrap ENI's configuration changed: kept for the next boot (boot-config.h). */
 static void keep_for_next_boot(const Program *p, const char *mac) {
-        _cleanup_free_ PresentInterface *list = NULL;
-        size_t n = 0;
         int r;
 
-        if (interfaces_discover(p->paths.sysfs_root, &p->config, &list, &n, NULL) < 0 || n == 0 ||
-            !streq(list[hold_policy_bootstrap(p->paths.sysfs_root, list, n)].ifname, arg_ifname))
+        if (!hold_policy_is_bootstrap(p->paths.sysfs_root, &p->config, arg_ifname))
                 return;
         r = boot_config_save(p->paths.state_dir, p->paths.network_dir, arg_ifname, mac);
         if (r < 0)

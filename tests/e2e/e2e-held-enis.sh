@@ -66,7 +66,7 @@ echo "probe: $probe"
 
 tail -n +"$((log_mark + 1))" "$LAB_DIR/networkd.log" >"$LAB_DIR/networkd.after"
 for i in "${held[@]}"; do
-    first=$(grep -m1 -E "^.* $i: (Re)?[cC]onfiguring with " "$LAB_DIR/networkd.after" | sed 's/.* with \([^ ]*\)\..*/\1/')
+    first=$(lab_first_network_file "$i" "$LAB_DIR/networkd.after")
     lab_assert "$i: the first configuration networkd applies is its own file (${first:-none})" \
         test "$first" = "/run/systemd/network/$prefix-$i.network"
 done

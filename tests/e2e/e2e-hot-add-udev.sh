@@ -20,34 +20,10 @@ prefix=${EC2NET_FILE_PREFIX:-70}
 
 lab_init
 lab_load_generated --enis $N --ipv6 --secondary 1 --v4-prefix --later $LATE
-setup=$(lab_product_path setup-policy-routes) || exit 1
-hotplug=$(lab_product_path ec2-net-hotplug) || exit 1
-rule_in="$LAB_BUILD_DIR/udev-rules/99-vpc-policy-routes.rules"
-[ -f "$rule_in" ] || lab_die "no built udev rule $rule_in"
 hot=() masked=ens$((5 + N - 1))
 for ((i = 1; i < N - 1; i++)); do hot+=("ens$((5 + i))"); done
 
-# The product's rule, for the lab's driver and build, with the lab's configuration.
-rule="$LAB_DIR/99-vpc-policy-routes.rules"
-{
-    printf 'SUBSYSTEM=="net", ENV{EC2NET_CONFIG}="%s"\n' "$LAB_CONFIG"
-    sed -e 's/ena|ixgbevf|vif/veth/' -e "s|/usr/libexec/amazon-ec2-net-utils/ec2-net-hotplug|$hotplug|" "$rule_in"
-} >"$rule"
-grep -q "RUN+=\"$hotplug add" "$rule" || lab_die "rule not rewritten: $(cat "$rule")"
-# A .link file matching the veths, so that net_setup_link sets ID_NET_DRIVER (what the
-# rule matches on) and leaves names and MACs alone.
-printf '[Match]\nOriginalName=*\n\n[Link]\nNamePolicy=keep\nMACAddressPolicy=none\n' >"$LAB_DIR/99-lab.link"
-
-cc -O2 -Wall -o "$LAB_DIR/fake-systemd" "$LAB_LIB_DIR/fake-systemd.c" $(pkg-config --cflags --libs libsystemd) ||
-    lab_die "cannot build fake-systemd"
-before_networkd() {
-    cp "$LAB_DIR/99-lab.link" "$(lab_inst_path /etc/systemd/network/99-lab.link)"
-    lab_inst_bg env EC2NET_CONFIG="$LAB_CONFIG" "$LAB_DIR/fake-systemd" --setup "$setup" \
-        --masked "policy-routes@$masked.service" --log "$LAB_DIR/systemd-calls.log" >"$LAB_DIR/fake-systemd.out" 2>&1
-    LAB_PIDS+=("$!")
-    lab_wait_for 5 grep -q ready "$LAB_DIR/fake-systemd.out" || return 1
-    lab_udev_start "$rule"
-}
+before_networkd() { lab_udev_product --masked "policy-routes@$masked.service"; }
 LAB_UDEV=1
 LAB_BEFORE_NETWORKD=before_networkd
 lab_up
@@ -80,7 +56,7 @@ tail -n +"$((log_mark + 1))" "$LAB_DIR/networkd.log" >"$LAB_DIR/networkd.after"
 for i in "${hot[@]}"; do
     lab_assert "udev's RUN+= asked to start policy-routes@$i.service" \
         grep -q " Start policy-routes@$i.service$" "$LAB_DIR/systemd-calls.log"
-    first=$(grep -m1 -E "^.* $i: (Re)?[cC]onfiguring with " "$LAB_DIR/networkd.after" | sed 's/.* with \([^ ]*\)\..*/\1/')
+    first=$(lab_first_network_file "$i" "$LAB_DIR/networkd.after")
     lab_assert "$i: the first configuration networkd applies is its own file (${first:-none})" \
         test "$first" = "/run/systemd/network/$prefix-$i.network"
 done

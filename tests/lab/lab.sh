@@ -228,6 +228,40 @@ lab_udev_start() {
     lab_inst udevadm settle --timeout=10 || lab_die "udevadm settle"
 }
 
+# lab_udev_product [--masked UNIT]...: the instance as udev and systemd would run the product
+# on hot-plug (LAB_UDEV=1; call it from LAB_BEFORE_NETWORKD): the product's udev rule for the
+# lab's driver and build with the lab's configuration, a .link file so that net_setup_link
+# sets ID_NET_DRIVER and leaves names and MACs alone, fake-systemd.c answering the rule's
+# StartUnit calls (log: $LAB_DIR/systemd-calls.log; UNITs refused as masked), and udevd.
+lab_udev_product() {
+    local masked=() rule="$LAB_DIR/99-vpc-policy-routes.rules" hotplug setup
+    local rule_in="$LAB_BUILD_DIR/udev-rules/99-vpc-policy-routes.rules"
+    while [ $# -gt 0 ]; do masked+=(--masked "$2"); shift 2; done
+    hotplug=$(lab_product_path ec2-net-hotplug) && setup=$(lab_product_path setup-policy-routes) || return 1
+    [ -f "$rule_in" ] || { lab_log "no built udev rule $rule_in"; return 1; }
+    {
+        printf 'SUBSYSTEM=="net", ENV{EC2NET_CONFIG}="%s"\n' "$LAB_CONFIG"
+        sed -e 's/ena|ixgbevf|vif/veth/' -e "s|/usr/libexec/amazon-ec2-net-utils/ec2-net-hotplug|$hotplug|" "$rule_in"
+    } >"$rule"
+    grep -q "RUN+=\"$hotplug add" "$rule" || { lab_log "rule not rewritten: $(cat "$rule")"; return 1; }
+    printf '[Match]\nOriginalName=*\n\n[Link]\nNamePolicy=keep\nMACAddressPolicy=none\n' \
+        >"$(lab_inst_path /etc/systemd/network/99-lab.link)"
+    # shellcheck disable=SC2046  # pkg-config prints several words
+    cc -O2 -Wall -o "$LAB_DIR/fake-systemd" "$LAB_LIB_DIR/fake-systemd.c" $(pkg-config --cflags --libs libsystemd) ||
+        { lab_log "cannot build fake-systemd"; return 1; }
+    lab_inst_bg env EC2NET_CONFIG="$LAB_CONFIG" "$LAB_DIR/fake-systemd" --setup "$setup" "${masked[@]}" \
+        --log "$LAB_DIR/systemd-calls.log" >"$LAB_DIR/fake-systemd.out" 2>&1
+    LAB_PIDS+=("$!")
+    lab_wait_for 5 grep -q ready "$LAB_DIR/fake-systemd.out" || return 1
+    lab_udev_start "$rule"
+}
+
+# lab_first_network_file IFACE LOG: the .network file networkd configured IFACE with first in
+# its log LOG (its "Configuring with" / "Reconfiguring with" lines), or nothing.
+lab_first_network_file() {
+    grep -m1 -E "^.* $1: (Re)?[cC]onfiguring with " "$2" | sed 's/.* with \([^ ]*\)\..*/\1/'
+}
+
 # lab_held IFACE: networkd is told to leave IFACE alone (a .network of ours with Unmanaged=yes).
 lab_held() {
     grep -qs '^Unmanaged=yes$' "$(lab_inst_path /run/systemd/network)"/*-"$1".network
