@@ -8,7 +8,8 @@
 #   - the installed rule leaves a veth alone (its driver is not ena|ixgbevf|vif);
 #   - the same rule with the driver list replaced by veth (a copy in the overlay's
 #     /etc/udev/rules.d, which overrides /usr/lib) runs
-#     `/usr/libexec/amazon-ec2-net-utils/ec2-net-hotplug add IFACE` on add, and
+#     `/usr/libexec/amazon-ec2-net-utils/ec2-net-hotplug add IFACE` on add (after
+#     `... hold IFACE` from IMPORT{program}=, while udev processes the event), and
 #     `... remove IFACE MAC` on remove, once each: the MAC, which sysfs no longer has on
 #     remove, comes from the udev database the add event left (ENV{EC2NET_MAC}).
 #
@@ -77,7 +78,13 @@ sed 's/=="ena|ixgbevf|vif"/=="veth"/' "$M/usr/lib/udev/rules.d/$RULE" >"$M/etc/u
 lab_assert "the driver list was substituted in the copy" grep -q '=="veth"' "$M/etc/udev/rules.d/$RULE"
 all=$(udevadm_test add remove)
 echo "$all" >"$LAB_DIR/udevadm-veth.log"
+# imports OUTPUT: the IMPORT{program}= programs udevadm test ran, one a line.
+imports() { sed -n "s/^.*Importing properties from results of '\\(.*\\)'\$/\\1/p" <<<"$1"; }
 for action in add remove; do
+    i=$(imports "$(part "$all" "$action")" | grep ec2-net-hotplug)
+    want=""
+    [ "$action" = remove ] || want="$HOTPLUG hold $IFACE"
+    lab_assert "driver veth, $action: IMPORT{program} runs exactly '${want:-nothing of ours}'" test "$i" = "$want"
     r=$(runs "$(part "$all" "$action")")
     want="$HOTPLUG $action $IFACE"
     [ "$action" = add ] || want="$want $MAC"
