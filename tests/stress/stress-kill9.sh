@@ -27,8 +27,10 @@
 # reconfiguration the previous reload caused): systemd-networkd 252 sometimes loses a DHCPv4
 # address when a link is reconfigured many times in quick succession (it logs the address
 # as acquired, the kernel does not have it, the link stays "configuring"); that is reported
-# with networkd's log line and repaired with `networkctl reconfigure`, not counted against
-# the product.
+# with networkd's log line and repaired with `networkctl reconfigure`, then by taking the
+# link down and up, and when networkd's view of the link still disagrees with the kernel's
+# (seen with a DHCPv6 address), by restarting networkd (the driver asks this shell through a
+# flag file); none of it is counted against the product.
 # Seed: a fresh boot's /run (files and runtime state removed), the seed killed at a random
 # point of its run (until 12, --quick: 4, kills hit a running seed), then the seed run again: exit 0, every ENI's files and state equal a
 # fresh setup, no temporary file; afterwards every `start` only confirms, oracle.
@@ -49,14 +51,33 @@ lab_reload_monitor_start
 
 t0=$(lab_now)
 mkdir -p "$LAB_DIR/kill9"
-lab_inst env EC2NET_CONFIG="$LAB_CONFIG" "$LAB_PYTHON" "$ST_DIR/stresstool.py" kill9 \
+# The driver asks for a networkd restart through this file when networkd's view of a link's
+# addresses has come apart from the kernel's (see stresstool.py); this shell owns networkd.
+restart_flag="$LAB_DIR/kill9/networkd-restart"
+networkd_restarts=0
+lab_inst_bg env EC2NET_CONFIG="$LAB_CONFIG" "$LAB_PYTHON" "$ST_DIR/stresstool.py" kill9 \
     --prog "$prog" --generator "$gen" --config "$LAB_CONFIG" --imds-file "$LAB_IMDS_FILE" \
     --labtool "$LAB_LIB_DIR/labtool.py" --net "$ST_NET" --rt "$ST_RT" --prefix "$ST_PREFIX" \
     --workdir "$LAB_DIR/kill9" --expdir /run/stress-exp --report "$LAB_DIR/kill9.json" \
     --log "$LAB_DIR/kill9.log" --ifaces ens6 ens7 --all-ifaces ens5 ens6 ens7 \
     --kills "$KILLS" --seed-kills "$SEED_KILLS" --reload-kills "$RELOAD_KILLS" \
-    --networkd-log "$LAB_DIR/networkd.log" \
+    --networkd-log "$LAB_DIR/networkd.log" --networkd-restart-flag "$restart_flag" \
     --oracle-every 10 --seed "$ST_SEED"
+driver=$!
+LAB_PIDS+=("$driver")
+while lab_alive "$driver"; do
+    if [ -e "$restart_flag" ]; then
+        lab_log "restarting networkd for the driver (links: $(cat "$restart_flag"))"
+        kill "$LAB_NETWORKD_PID" 2>/dev/null
+        wait "$LAB_NETWORKD_PID" 2>/dev/null
+        cp "$LAB_DIR/networkd.log" "$LAB_DIR/networkd.log.$networkd_restarts"
+        lab_networkd_start
+        networkd_restarts=$((networkd_restarts + 1))
+        rm -f "$restart_flag"
+    fi
+    sleep 0.1
+done
+wait "$driver"
 rc=$?
 secs=$(lab_elapsed "$t0")
 lab_inst rm -rf /run/stress-exp
@@ -72,6 +93,7 @@ lab_assert "at least $KILLS kills of a running helper ($kills; $(rep completed_b
 lab_assert "$SEED_KILLS seed runs interrupted ($(rep seed_kills) killed, $(rep seed_completed) ended first)" \
     test "$(rep seed_kills)" -ge "$SEED_KILLS"
 lab_assert "the driver exited 0 ($rc)" test "$rc" = 0
+lab_log "networkd restarted for the driver: $networkd_restarts time(s)"
 
 st_assert_no_procs
 st_assert_parse
