@@ -105,8 +105,9 @@ if [ "$CASE" = hotadd ]; then
     poll_result "$t0"
     sleep 1
     probe=$(lab_probe_stop)
-    "$LAB_PYTHON" -c 'import json,sys; p=json.loads(sys.argv[1]); print("probes_sent", p["sent"]); print("probes_lost", p["lost"])' \
-        "$probe" >>"$OUT"
+    read -r sent lost <<<"$(lab_probe_counts "$probe")"
+    out "probes_sent $sent"
+    out "probes_lost $lost"
 else
     hold_before_networkd() {
         [ "$HOLD" = no ] || lab_inst env EC2NET_CONFIG="$LAB_CONFIG" "$gen" --hold >"$LAB_DIR/hold.log" 2>&1

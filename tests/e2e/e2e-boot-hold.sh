@@ -70,7 +70,7 @@ done
 lost_held=$(grep -E ': DHCP(v6)? lease lost' "$LAB_DIR/networkd.after" | grep -vc ' ens5: ')
 lab_assert "networkd lost no DHCP lease of a held ENI ($lost_held lines)" test "$lost_held" = 0
 lost_primary=$(grep -E ': DHCP(v6)? lease lost' "$LAB_DIR/networkd.after" | grep -c ' ens5: ')
-read -r sent lost_probes <<<"$("$LAB_PYTHON" -c 'import json,sys; p=json.loads(sys.argv[1]); print(p["sent"], p["lost"])' "$probe")"
+read -r sent lost_probes <<<"$(lab_probe_counts "$probe")"
 lab_log "ens5 (switched from 80-ec2.network): $lost_primary lease-lost lines, $lost_probes of $sent probes lost"
 
 lab_inst env EC2NET_CONFIG="$LAB_CONFIG" "$gen" --seed >"$LAB_DIR/seed2.log" 2>&1

@@ -62,7 +62,7 @@ for i in "${hot[@]}"; do
 done
 lost=$(grep -cE ': DHCP(v6)? lease lost' "$LAB_DIR/networkd.after")
 lab_assert "networkd lost no DHCP lease ($lost lines)" test "$lost" = 0
-read -r sent lost_probes <<<"$("$LAB_PYTHON" -c 'import json,sys; p=json.loads(sys.argv[1]); print(p["sent"], p["lost"])' "$probe")"
+read -r sent lost_probes <<<"$(lab_probe_counts "$probe")"
 lab_assert "no probe out of the primary was lost ($lost_probes of $sent)" test "$lost_probes" = 0 -a "$sent" -gt 50
 
 # A masked setup unit: nobody will write the ENI's files; it must not stay held.

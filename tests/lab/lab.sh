@@ -256,6 +256,11 @@ lab_udev_product() {
     lab_udev_start "$rule"
 }
 
+# lab_probe_counts SUMMARY: "SENT LOST" from lab_probe_stop's JSON summary.
+lab_probe_counts() {
+    "$LAB_PYTHON" -c 'import json,sys; p=json.loads(sys.argv[1]); print(p["sent"], p["lost"])' "$1"
+}
+
 # lab_first_network_file IFACE LOG: the .network file networkd configured IFACE with first in
 # its log LOG (its "Configuring with" / "Reconfiguring with" lines), or nothing.
 lab_first_network_file() {
