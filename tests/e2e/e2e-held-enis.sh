@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Seven ENIs hot-added at once to an instance whose primary ENI is set up, each held
 # unmanaged by systemd-networkd until its own file exists (a PREFIX-IFACE.network with
-# Unmanaged=yes, written here as the hold mechanism of issue 14 will), then
+# Unmanaged=yes, written here before the links exist; the product's own holds are tested by
+# e2e-boot-hold and e2e-hot-add-udev), then
 # `setup-policy-routes IFACE start` for all of them at once (bench/networkd-switch.md: on
 # networkd 252 this is what keeps the DHCP leases; switching from 80-ec2.network restarts
 # DHCP and RA on every ENI):

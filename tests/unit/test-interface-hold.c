@@ -204,6 +204,35 @@ static void test_bootstrap_choice(void **state) {
         (void) state;
 }
 
+/* The same choice among the ENIs present, as the udev and refresh helpers ask it. */
+static void test_is_bootstrap(void **state) {
+        _cleanup_(config_done) Config c = {};
+        _cleanup_free_ char *root = make_temp_dir();
+        char cmd[4 * PATH_MAX];
+
+        snprintf(cmd, sizeof cmd,
+                 "set -e; cd %s; mkdir -p bus/pci/drivers/ena; for i in 5 6; do "
+                 "mkdir -p class/net/ens$i devices/pci0000:00/0000:00:0$i.0; "
+                 "ln -s ../../../bus/pci/drivers/ena devices/pci0000:00/0000:00:0$i.0/driver; "
+                 "ln -s ../../../devices/pci0000:00/0000:00:0$i.0 class/net/ens$i/device; "
+                 "echo 0e:00:00:00:00:0$i > class/net/ens$i/address; echo $i > class/net/ens$i/ifindex; done",
+                 root);
+        assert_int_equal(system(cmd), 0);
+        assert_int_equal(config_init_defaults(&c), 0);
+        assert_true(hold_policy_is_bootstrap(root, &c, "ens5"));
+        assert_false(hold_policy_is_bootstrap(root, &c, "ens6"));
+        /* ens5 excluded: not an ENI of ours, ens6 is the first. */
+        static const char exclude[] = "[Interfaces]\nExcludeInterfaces=ens5\n";
+
+        assert_int_equal(config_parse_text(&c, exclude, sizeof exclude - 1, "t"), 0);
+        assert_null(c.warnings);
+        assert_true(hold_policy_is_bootstrap(root, &c, "ens6"));
+        /* No ENI found at all: never held. */
+        assert_true(hold_policy_is_bootstrap("/nonexistent", &c, "ens6"));
+        rm_rf(root);
+        (void) state;
+}
+
 static void test_setting(void **state) {
         _cleanup_(config_done) Config c = {};
         static const char yes[] = "[Interfaces]\nHoldUntilConfigured=yes\n";
@@ -234,6 +263,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_hold_and_release, setup_dirs, teardown_dirs),
                 cmocka_unit_test_setup_teardown(test_hold_never_replaces, setup_dirs, teardown_dirs),
                 cmocka_unit_test(test_bootstrap_choice),
+                cmocka_unit_test(test_is_bootstrap),
                 cmocka_unit_test(test_setting),
         };
 
