@@ -87,10 +87,6 @@ int interface_remove_plan(const SetupContext *ctx, const char *ifname, const Rem
 int interface_remove(const SetupContext *ctx, SetupRun *run, const char *ifname, const RemoveRequest *req,
                      RemoveOutcome *ret);
 
-/* Once at the end of a run, whatever happened to the interfaces: reloads networkd (coalesced
- * with other processes) when this context changed or began to change files, or else when
- * reloads are pending from a process that did not finish. Sets *ret_reloaded when this
- * process did the reload. */
 /*
  * Holding an interface (issue 14; bench/networkd-switch.md): until its own configuration
  * exists, PREFIX-IFACE.network says Unmanaged=yes, so that on a networkd that restarts DHCP
@@ -108,5 +104,9 @@ int interface_hold(const SetupContext *ctx, SetupRun *run, const char *ifname, c
 int interface_release(const SetupContext *ctx, SetupRun *run, const char *ifname, bool *ret_released);
 int interface_is_held(const char *network_dir, const char *ifname);
 
+/* Once at the end of a run, whatever happened to the interfaces: reloads networkd (coalesced
+ * with other processes) when this context changed or began to change files, or else when
+ * reloads are pending from a process that did not finish. Sets *ret_reloaded when this
+ * process did the reload. */
 int interface_setup_reload(const SetupContext *ctx, const SetupRun *run, uint64_t deadline_usec,
                            bool *ret_reloaded);

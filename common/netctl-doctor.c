@@ -51,10 +51,6 @@ size_t netctl_doctor_problems(const NetctlDoctor *d) {
         return finding_list_problems(&d->findings);
 }
 
-static bool interface_is_ours(const NetctlInterface *i) {
-        return i->unmanaged == MANAGED || i->unmanaged == UNMANAGED_SHADOWED;
-}
-
 static const NetctlInterface *interface_by_index(const NetctlStatus *s, int ifindex) {
         for (size_t k = 0; k < s->n_interfaces; k++)
                 if (s->interfaces[k].ifindex == ifindex)
@@ -129,7 +125,7 @@ int doctor_check_network_files(const NetctlStatus *s, const char *network_dir, F
                         .driver = i->driver, .type = "ether", .kind = "",
                 };
 
-                if (!interface_is_ours(i))
+                if (!netctl_interface_is_ours(i))
                         continue;
                 /* networkd applies the first file, in name order, that matches. */
                 STRV_FOREACH(f, files) {
@@ -294,7 +290,7 @@ int doctor_check_foreign_policy_routing(const NetctlStatus *s, FindingList *out)
                 }
                 if (n == 0)
                         continue;
-                if (interface_is_ours(i)) {
+                if (netctl_interface_is_ours(i)) {
                         snprintf(remedy, sizeof remedy,
                                  "Hand %s to it: ExcludeInterfaces=%s (or ExcludeMACs=%s) in "
                                  "/etc/amazon-ec2-net-utils.conf.d/", i->name, i->name, i->mac);
@@ -356,7 +352,7 @@ static int check_networkmanager(const NetctlOptions *o, const NetctlStatus *s, F
                 const NetctlInterface *i = &s->interfaces[k];
                 char remedy[256];
 
-                if (!interface_is_ours(i) || networkmanager_manages(o->bus, i->name) <= 0)
+                if (!netctl_interface_is_ours(i) || networkmanager_manages(o->bus, i->name) <= 0)
                         continue;
                 snprintf(remedy, sizeof remedy,
                          "nmcli device set %s managed no (and unmanaged-devices=interface-name:%s in "
@@ -502,7 +498,7 @@ int doctor_check_collisions(const NetctlStatus *s, FindingList *out) {
                 char text[256], want[64];
                 unsigned table;
 
-                if (!interface_is_ours(i) || !interface_table(i, &table))
+                if (!netctl_interface_is_ours(i) || !interface_table(i, &table))
                         continue;
                 snprintf(want, sizeof want, "only %s's rules at priority %u", i->name, table);
                 for (size_t q = 0; q < s->kernel.n_rules; q++) {
@@ -607,7 +603,7 @@ static int check_imds(const NetctlOptions *o, const NetctlStatus *s, FindingList
         int r;
 
         for (size_t k = 0; k < s->n_interfaces; k++)
-                if (interface_is_ours(&s->interfaces[k]) && strv_extend(&candidates, s->interfaces[k].name) < 0)
+                if (netctl_interface_is_ours(&s->interfaces[k]) && strv_extend(&candidates, s->interfaces[k].name) < 0)
                         return -ENOMEM;
         r = imds_routes_build(candidates, &routes);
         if (r < 0)
@@ -674,7 +670,7 @@ int doctor_units_findings(const NetctlStatus *s, const DoctorUnit *units, size_t
                         r = finding_add(out, "unit-stale", SEVERITY_WARNING, u->instance, "inactive",
                                         u->state.active_state, remedy,
                                         "%s is %s, but %s is gone.", u->name, u->state.active_state, u->instance);
-                } else if (!i || !interface_is_ours(i) || !s->host.enabled)
+                } else if (!i || !netctl_interface_is_ours(i) || !s->host.enabled)
                         continue;   /* masked on purpose when the package is disabled */
                 else if (streq(u->state.load_state, "masked")) {
                         snprintf(remedy, sizeof remedy, "systemctl unmask %s", u->name);

@@ -452,7 +452,7 @@ int netctl_drift_check(NetctlInterface *i) {
         unsigned table;
         int r;
 
-        if (i->unmanaged != MANAGED && i->unmanaged != UNMANAGED_SHADOWED) {
+        if (!netctl_interface_is_ours(i)) {
                 char remedy[128];
 
                 if (!i->have_files)

@@ -130,6 +130,11 @@ typedef struct NetctlInterface {
         FindingList findings;
 } NetctlInterface;
 
+/* Configured by this product: managed, or managed but shadowed by another .network file. */
+static inline bool netctl_interface_is_ours(const NetctlInterface *i) {
+        return i->unmanaged == MANAGED || i->unmanaged == UNMANAGED_SHADOWED;
+}
+
 typedef struct NetctlHost {
         uint64_t now_usec;              /* CLOCK_REALTIME when collected */
         uint64_t reloads_pending;

@@ -186,7 +186,7 @@ static int plan_interface(const NetctlInterface *i, PlanInterface *p) {
         int r;
 
         snprintf(p->name, sizeof p->name, "%s", i->name);
-        p->managed = i->unmanaged == MANAGED || i->unmanaged == UNMANAGED_SHADOWED;
+        p->managed = netctl_interface_is_ours(i);
         if (!p->managed) {
                 if (asprintf(&p->reason, "not managed: %s", unmanaged_to_string(i->unmanaged)) < 0)
                         return -ENOMEM;

@@ -101,7 +101,7 @@ static int render_expected(const NetctlOptions *o, NetctlInterface *i) {
         LinkAddresses now = {};
         int r;
 
-        if (i->imds.source == IMDS_VIEW_NONE || (i->unmanaged != MANAGED && i->unmanaged != UNMANAGED_SHADOWED))
+        if (i->imds.source == IMDS_VIEW_NONE || !netctl_interface_is_ours(i))
                 return 0;
         /* As a refresh: the addresses the link holds now, added to what was seen before. */
         if (link_get_addresses(i->ifindex, &now) >= 0)
@@ -280,7 +280,7 @@ static int imds_view_fresh(const NetctlOptions *o, ImdsRun *run, NetctlInterface
 static int imds_view(const NetctlOptions *o, ImdsRun *run, NetctlInterface *i) {
         int r;
 
-        if (i->unmanaged != MANAGED && i->unmanaged != UNMANAGED_SHADOWED)
+        if (!netctl_interface_is_ours(i))
                 return 0;
         r = interface_state_load(o->runtime_dir, i->name, i->mac, &i->imds.state);
         if (r == -ENOMEM)

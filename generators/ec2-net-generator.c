@@ -215,9 +215,9 @@ static void seed_wait_for_bootstrap_address(const Program *p, const PresentInter
 
 /* The seed stage's IMDS client: through the bootstrap ENI, then each other ENI that has an
  * IPv4 address, then the default route; waiting for IMDS up to [Boot] SeedTimeoutSec=. */
-static int seed_imds_client(const Program *p, const PresentInterface *list, size_t n, ImdsClient **ret) {
+static int seed_imds_client(const Program *p, const PresentInterface *list, size_t n, size_t bootstrap,
+                            ImdsClient **ret) {
         _cleanup_strv_free_ char **names = NULL, **routes = NULL;
-        size_t bootstrap = hold_policy_bootstrap(p->paths.sysfs_root, list, n);
         ImdsOptions io;
         int r;
 
@@ -346,8 +346,7 @@ static void restore_bootstrap(const Program *p, const PresentInterface *i) {
 }
 
 /* Keeps the bootstrap ENI's configuration for the next boot (boot-config.h). */
-static void save_bootstrap(const Program *p, const PresentInterface *list, size_t n) {
-        const PresentInterface *i = &list[hold_policy_bootstrap(p->paths.sysfs_root, list, n)];
+static void save_bootstrap(const Program *p, const PresentInterface *i) {
         int r;
 
         r = boot_config_save(p->paths.state_dir, p->paths.network_dir, i->ifname, i->mac);
@@ -361,7 +360,7 @@ static int run_seed(void) {
         _cleanup_free_ PresentInterface *list = NULL;
         _cleanup_free_ bool *failed = NULL;
         SetupRun run = {};
-        size_t n = 0, n_ok, n_released;
+        size_t n = 0, n_ok, n_released, bootstrap;
         uint64_t started;
         bool reloaded = false;
         int r;
@@ -381,7 +380,8 @@ static int run_seed(void) {
         if (r < 0)
                 return r;
         started = now_usec();
-        r = seed_imds_client(&p, list, n, &imds);
+        bootstrap = hold_policy_bootstrap(p.paths.sysfs_root, list, n);
+        r = seed_imds_client(&p, list, n, bootstrap, &imds);
         if (r < 0)
                 return r;
 
@@ -421,7 +421,7 @@ static int run_seed(void) {
         log_event(LOG_INFO, MESSAGE_ID_NETWORKD_RELOAD,
                   "Seeded %zu of %zu ENIs with %u IMDS requests and %s networkd reload.", n_ok, n,
                   imds_client_requests(imds), reloaded ? "one" : "no");
-        save_bootstrap(&p, list, n);
+        save_bootstrap(&p, &list[bootstrap]);
         return 0;
 }
 

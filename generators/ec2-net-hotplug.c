@@ -6,8 +6,8 @@
  *   hold    (IMPORT{program}=, while udev processes the add event, before it marks the
  *           device initialized: networkd cannot have configured the link yet) holds the
  *           ENI (hold-policy.h: networkd leaves it alone until its own files exist, so it
- *           configures it once) and reloads networkd; prints EC2NET_HELD=1 for udev's
- *           database when it did;
+ *           configures it once) and reloads networkd; prints EC2NET_HELD=1 when it did,
+ *           which udev keeps in the device's database (`udevadm info`: for the operator);
  *   add     (RUN+=) asks systemd to start policy-routes@IFACE.service, without waiting for
  *           it; releases the hold when that is refused;
  *   remove  stops the interface's units, deletes its generated files, reloads networkd;

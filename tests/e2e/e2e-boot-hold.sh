@@ -26,6 +26,14 @@ ifaces=() held=()
 for ((i = 0; i < N; i++)); do ifaces+=("ens$((5 + i))"); done
 held=("${ifaces[@]:1}")
 
+# A reboot of the instance: networkd stops, /run starts empty (the state directory stays),
+# the links come back down without addresses.
+boot_again() {
+    kill "$LAB_NETWORKD_PID" 2>/dev/null
+    wait "$LAB_NETWORKD_PID" 2>/dev/null
+    lab_inst sh -c 'rm -rf /run/systemd/network/* /run/amazon-ec2-net-utils/* /run/systemd/netif/links/*'
+    for i in "${ifaces[@]}"; do lab_inst ip addr flush dev "$i" scope global; lab_inst ip link set "$i" down; done
+}
 hold_before_networkd() {
     lab_inst env EC2NET_CONFIG="$LAB_CONFIG" "$gen" --hold >"$LAB_DIR/hold.log" 2>&1
 }
@@ -80,10 +88,7 @@ e2e_no_drops
 # The fallback: the same instance boots again with IMDS silent. networkd and the generated
 # files go (a reboot empties /run); the held ENIs must get DHCP within the hold budget.
 lab_log "second boot, IMDS not answering"
-kill "$LAB_NETWORKD_PID" 2>/dev/null
-wait "$LAB_NETWORKD_PID" 2>/dev/null
-lab_inst sh -c 'rm -rf /run/systemd/network/* /run/amazon-ec2-net-utils/* /run/systemd/netif/links/*'
-for i in "${ifaces[@]}"; do lab_inst ip addr flush dev "$i" scope global; lab_inst ip link set "$i" down; done
+boot_again
 lab_faults '{"rules": [{"match": "*", "action": "close"}]}'
 hold_before_networkd || lab_not_ok "--hold failed"
 lab_assert "held again on the second boot" grep -q "Held $((N - 1)) of $N" "$LAB_DIR/hold.log"
@@ -95,10 +100,10 @@ t0=$(lab_now)
 lab_inst_bg env EC2NET_CONFIG="$LAB_CONFIG" "$gen" --seed >"$LAB_DIR/seed3.log" 2>&1
 seed_pid=$!
 LAB_PIDS+=("$seed_pid")
-has_v4() { test -n "$(lab_inst ip -4 -o addr show dev "$1" scope global)"; }
-lab_wait_for 20 has_v4 "${held[-1]}"
+lab_wait_for 20 lab_has_v4 "${held[-1]}"
 t_dhcp=$(lab_elapsed "$t0")
-lab_assert "held ${held[-1]} got DHCP while IMDS was silent (${t_dhcp}s after the seed started)" has_v4 "${held[-1]}"
+lab_assert "held ${held[-1]} got DHCP while IMDS was silent (${t_dhcp}s after the seed started)" lab_has_v4 "${held[-1]}"
+lab_assert "the seed is still waiting for IMDS meanwhile" lab_alive "$seed_pid"
 lab_assert "within the hold budget (10 s) and DHCP: under 15 s" awk -v t="$t_dhcp" 'BEGIN { exit !(t < 15) }'
 for i in "${held[@]}"; do
     lab_assert "$i is not held" bash -c "! test -e '$(lab_inst_path "/run/systemd/network/$prefix-$i.network")'"
@@ -115,12 +120,6 @@ sed 's/^/    | /' "$LAB_DIR/seed3.log"
 # A third boot, IMDS answering: the bootstrap ENI gets the configuration the first boot's
 # seed kept for it, so that networkd's first configuration of it is its own too.
 lab_log "third boot, IMDS answering"
-boot_again() {
-    kill "$LAB_NETWORKD_PID" 2>/dev/null
-    wait "$LAB_NETWORKD_PID" 2>/dev/null
-    lab_inst sh -c 'rm -rf /run/systemd/network/* /run/amazon-ec2-net-utils/* /run/systemd/netif/links/*'
-    for i in "${ifaces[@]}"; do lab_inst ip addr flush dev "$i" scope global; lab_inst ip link set "$i" down; done
-}
 boot_again
 lab_faults '{}'
 lab_assert "the state directory keeps ens5's configuration" \

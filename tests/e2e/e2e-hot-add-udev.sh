@@ -31,9 +31,10 @@ lab_wait_configured --timeout 30 ens5 || lab_not_ok "networkd did not configure 
 e2e_converge 30 ens5 >/dev/null
 lab_assert "udev's RUN+= asked to start policy-routes@ens5.service at boot" \
     grep -q ' Start policy-routes@ens5.service$' "$LAB_DIR/systemd-calls.log"
-lab_assert "the bootstrap ENI ens5 was not held" \
-    bash -c "! grep -qE '^ens5: .*(Unmanaged|unmanaged)' '$LAB_DIR/networkd.log'"
-lab_assert "networkd waited for udev (links initialized by udev, not at once)" \
+first=$(lab_first_network_file ens5 "$LAB_DIR/networkd.log")
+lab_assert "the bootstrap ENI ens5 was not held: networkd configured it with 80-ec2.network first ($first)" \
+    test "$first" = "$LAB_DEFAULT_NETWORK_DIR/80-ec2.network"
+lab_assert "udev initialized ens5 (its database entry: with sysfs read-write networkd waits for it)" \
     test -s "$(lab_inst_path /run/udev/data/n"$(lab_inst cat /sys/class/net/ens5/ifindex)")"
 
 log_mark=$(wc -l <"$LAB_DIR/networkd.log")
@@ -72,16 +73,15 @@ lab_inst udevadm settle --timeout=20 || lab_not_ok "udev did not settle"
 lab_assert "StartUnit policy-routes@$masked.service was refused (masked)" \
     grep -q " Start policy-routes@$masked.service masked$" "$LAB_DIR/systemd-calls.log"
 lab_assert "$masked is not held" test ! -e "$(lab_inst_path "/run/systemd/network/$prefix-$masked.network")"
-has_v4() { test -n "$(lab_inst ip -4 -o addr show dev "$1" scope global)"; }
-lab_wait_for 15 has_v4 "$masked"
-lab_assert "$masked got DHCP from 80-ec2.network" has_v4 "$masked"
+lab_wait_for 15 lab_has_v4 "$masked"
+lab_assert "$masked got DHCP from 80-ec2.network" lab_has_v4 "$masked"
 st=$(lab_inst networkctl --no-legend --no-pager status "$masked" 2>/dev/null | sed -n 's/^ *Network File: //p')
 lab_assert "networkd applies 80-ec2.network to $masked ($st)" test "$st" = "$LAB_DEFAULT_NETWORK_DIR/80-ec2.network"
 
 # Hot-remove through udev: the rule passes the MAC it stored on add.
 lab_eni_detach "${macs[0]}"
 lab_inst udevadm settle --timeout=20 || lab_not_ok "udev did not settle"
-lab_wait_for 10 lab_check_gone "${macs[0]}" >/dev/null
+lab_wait_for 10 lab_is_gone "${macs[0]}"
 lab_check_gone "${macs[0]}"
 lab_assert "no file of ${hot[0]} left" \
     test -z "$(find "$(lab_inst_path /run/systemd/network)" -name "*-${hot[0]}.network*")"

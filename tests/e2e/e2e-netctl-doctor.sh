@@ -58,8 +58,8 @@ applies() { lab_product ec2-netctl status ens6 --json=short 2>/dev/null |
     jq -e --arg f "/run/systemd/network/$foreign" '.interfaces[0].networkd.network_file == $f' >/dev/null; }
 lab_wait_for 15 applies
 nc_json shadow-after doctor
-lab_assert "[shadowing] after the reload: networkd applies it now" \
-    test "$(ids)" = "ens6:network-file-shadowing" && grep -q 'networkd applies it now' "$NC_JSON" || nc_show
+shadowing_applied() { test "$(ids)" = "ens6:network-file-shadowing" && grep -q 'networkd applies it now' "$NC_JSON"; }
+lab_assert "[shadowing] after the reload: networkd applies it now" shadowing_applied || nc_show
 rm "$netdir/$foreign"
 lab_networkctl reload
 e2e_converge 20 ens6

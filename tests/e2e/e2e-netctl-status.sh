@@ -73,10 +73,11 @@ lab_assert "[text] exit 0; three rows in sync, 0 problems" \
     sed 's/^/    | /' "$NC_OUT"
 lab_assert "[text] no colour when not on a terminal" test -z "$(grep -l $'\033' "$NC_OUT")"
 nc_run text6 status ens6
-lab_assert "[text] details of ens6: its rules and table" \
+ens6_details() {
     grep -q '^           Rules: 10001: from 10.3.2.2[01] lookup 10001 proto static$' "$NC_OUT" &&
-    grep -q '^     Table 10001: default via 10.3.2.1 dev ens6 proto dhcp metric 513$' "$NC_OUT" ||
-    sed 's/^/    | /' "$NC_OUT"
+        grep -q '^     Table 10001: default via 10.3.2.1 dev ens6 proto dhcp metric 513$' "$NC_OUT"
+}
+lab_assert "[text] details of ens6: its rules and table" ens6_details || sed 's/^/    | /' "$NC_OUT"
 lab_assert "[text] details of ens6 only" test "$(grep -c '^● ' "$NC_OUT")" = 1
 nc_json by-eni-id status eni-03000000000000036
 lab_assert "[names] an ENI named by its ENI id (an altname): ens6" \
@@ -142,8 +143,8 @@ lab_assert "[imds] busy: ens6's files are still shown, without expectations" \
 
 # 7. Usage.
 nc_run nosuch status ens99
-lab_assert "[usage] an interface that does not exist: exit 1, said on stderr" \
-    test "$NC_RC" = 1 && grep -q 'ens99 does not exist' "$LAB_DIR/nosuch.err"
+no_such() { test "$NC_RC" = 1 && grep -q 'ens99 does not exist' "$LAB_DIR/nosuch.err"; }
+lab_assert "[usage] an interface that does not exist: exit 1, said on stderr" no_such
 nc_run badname status '../x'
 lab_assert "[usage] an invalid interface name: exit 2" test "$NC_RC" = 2
 nc_run badopt status --json=xml

@@ -694,13 +694,20 @@ lab_check() {
     return $rc
 }
 
-lab_check_gone() { # lab_check_gone MAC: no rule and no route of the ENI's table left
+lab_is_gone() { # lab_is_gone MAC: no rule and no route of the ENI's table left (quiet, not counted)
+    lab_inst "$LAB_PYTHON" "$LAB_LIB_DIR/labtool.py" check-gone "$LAB_IMDS_FILE" "$1" >/dev/null
+}
+lab_check_gone() { # lab_check_gone MAC: the same, counted and printed; returns the verdict
     local out rc
     out=$(lab_inst "$LAB_PYTHON" "$LAB_LIB_DIR/labtool.py" check-gone "$LAB_IMDS_FILE" "$1")
     rc=$?
     echo "$out"
     if [ $rc = 0 ]; then lab_ok "ENI $1 left nothing behind"; else lab_not_ok "ENI $1 left state"; fi
+    return $rc
 }
+
+# lab_has_v4 IFACE: the link has a global IPv4 address.
+lab_has_v4() { test -n "$(lab_inst ip -4 -o addr show dev "$1" scope global)"; }
 
 lab_counter() { # lab_counter PEER (SRC|drop): packets counted by the VPC's source check
     lab_vpc nft -j list table netdev lab_srccheck | lab_tool counter "$1" "$2"

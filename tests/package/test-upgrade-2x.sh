@@ -63,7 +63,9 @@ chroot "$SYS_MERGED" dpkg-divert --local --rename --divert /usr/lib/systemd/netw
     --add /usr/lib/systemd/network/80-ec2.network >/dev/null || lab_die "dpkg-divert"
 dpkg-deb --fsys-tarfile "$legacy" | tar -xO ./usr/lib/systemd/network/80-ec2.network |
     sed 's/^Driver=.*/Driver=veth/' | sys_root_file /usr/lib/systemd/network/80-ec2.network
-chroot "$SYS_MERGED" env DEBIAN_FRONTEND=noninteractive dpkg -i "/var/cache/${curl##*/}" "$LEGACY" \
+# In a network namespace of its own with only a loopback: 2.x's maintainer scripts may try
+# IMDS, and nothing of theirs may leave through the machine's network.
+unshare -n chroot "$SYS_MERGED" env DEBIAN_FRONTEND=noninteractive dpkg -i "/var/cache/${curl##*/}" "$LEGACY" \
     >"$LAB_DIR/image.log" 2>&1 || { cat "$LAB_DIR/image.log"; lab_die "installing 2.x into the image"; }
 # No package lists: the container has no network, and apt is to take the local .debs
 # (the mirror has 2.3.0-3 too).
