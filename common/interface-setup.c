@@ -197,17 +197,20 @@ static int setup_write_files(const SetupContext *ctx, SetupRun *run, const LinkI
         _cleanup_(rendered_interface_done) RenderedInterface rendered = {};
         ReloadIntent intent = { ctx->runtime_dir, run };
         unsigned legacy_metric = 0;
-        int r;
+        int r, legacy;
 
         r = interface_state_render(state, ctx->config, link->ifname, &rendered);
         if (r < 0)
                 return r;
-        /* Before our files replace 2.x's where the names are the same. */
-        (void) legacy_files_route_metric(ctx->network_dir, link->ifname, &legacy_metric);
+        /* Before our files replace 2.x's where the names are the same. Only after an upgrade
+         * is anything of 2.x's there: every other run scans the directory once. */
+        legacy = legacy_files_route_metric(ctx->network_dir, link->ifname, &legacy_metric);
         r = interface_files_save(ctx->network_dir, link->ifname, &rendered,
                                  &(const FilesChangeHook) { record_reload_intent, &intent }, ret_changed);
         if (r < 0)
                 return r;
+        if (legacy == 0)
+                return 0;
         return interface_adopt_legacy(ctx, run, link->ifname, legacy_metric, eni_metric(&state->eni), ret_changed);
 }
 

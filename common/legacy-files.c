@@ -299,6 +299,7 @@ int legacy_files_route_metric(const char *network_dir, const char *ifname, unsig
         _cleanup_close_ int net_fd = -1;
         PrefixesOf of = { .ifname = ifname };
         unsigned metric = 0;
+        bool found = false;
         int r;
 
         if (!ifname_is_valid(ifname))
@@ -312,10 +313,12 @@ int legacy_files_route_metric(const char *network_dir, const char *ifname, unsig
                         return r;
         }
         for (unsigned p = 0; p < PREFIXES && metric == 0; p++)
-                if (of.prefixes[p] && is_legacy(net_fd, p, ifname))
+                if (of.prefixes[p] && is_legacy(net_fd, p, ifname)) {
+                        found = true;
                         metric = eni_conf_route_metric(net_fd, p, ifname);
+                }
         *ret = metric;
-        return 0;
+        return found;
 }
 
 int legacy_files_interfaces(const char *network_dir, char ***ret) {

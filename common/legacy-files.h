@@ -32,7 +32,8 @@ int legacy_files_remove(const char *network_dir, const char *ifname, const Files
 
 /* The route metric 2.x's configuration of ifname gives its DHCP routes (RouteMetric= in its
  * eni.conf, whatever the prefix): networkd leaves some of those routes behind when the link
- * moves to this product's configuration (legacy-routes.h). 0 when 2.x has no file for it. */
+ * moves to this product's configuration (legacy-routes.h), 0 when not known. Returns 1 when
+ * 2.x has files for it, 0 when not (*ret 0): a refresh then has nothing of 2.x's to adopt. */
 int legacy_files_route_metric(const char *network_dir, const char *ifname, unsigned *ret);
 
 /* The interfaces 2.x's files are for (sorted, without duplicates; may be empty). */

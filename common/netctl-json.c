@@ -9,11 +9,12 @@
 #include "netctl-json.h"
 #include "strv.h"
 
-json_t *netctl_json_string_or_null(const char *s) {
+/* Helpers for the documents of the schema (status, plan, doctor). */
+static json_t *netctl_json_string_or_null(const char *s) {
         return s ? json_string(s) : json_null();
 }
 
-json_t *netctl_json_strv(char *const *l) {
+static json_t *netctl_json_strv(char *const *l) {
         json_t *a = json_array();
 
         STRV_FOREACH(s, l)
@@ -24,7 +25,7 @@ json_t *netctl_json_strv(char *const *l) {
         return a;
 }
 
-json_t *netctl_json_time_or_null(uint64_t realtime_usec) {
+static json_t *netctl_json_time_or_null(uint64_t realtime_usec) {
         char buf[32];
 
         if (realtime_usec == 0)
@@ -37,7 +38,7 @@ static json_t *json_age_or_null(const NetctlStatus *s, uint64_t realtime_usec) {
         return realtime_usec ? json_integer((json_int_t) netctl_age_sec(s->host.now_usec, realtime_usec)) : json_null();
 }
 
-const char *netctl_family_to_string(int family) {
+static const char *netctl_family_to_string(int family) {
         return family == AF_INET ? "ipv4" : family == AF_INET6 ? "ipv6" : "other";
 }
 
@@ -68,7 +69,8 @@ static const char *protocol_to_string(uint8_t p) {
                         return -ENOMEM;                \
         } while (0)
 
-int netctl_finding_to_json(const Finding *f, json_t **ret) {
+/* One finding: {id, severity, interface, summary, expected, found, remedy}. */
+static int netctl_finding_to_json(const Finding *f, json_t **ret) {
         json_t *j;
 
         PACK_OR_ENOMEM(j, "{s:s, s:s, s:o, s:s, s:o, s:o, s:o}", "id", f->id, "severity",

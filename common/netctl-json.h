@@ -20,15 +20,8 @@ int netctl_status_to_json(const NetctlStatus *s, json_t **ret);
 int netctl_plan_to_json(const NetctlPlan *p, json_t **ret);
 int netctl_doctor_to_json(const NetctlDoctor *d, json_t **ret);
 
-/* One finding: {id, severity, interface, summary, expected, found, remedy}. */
-int netctl_finding_to_json(const Finding *f, json_t **ret);
 int netctl_findings_to_json(const FindingList *l, json_t **ret);
 
 /* Writes j with a final newline: indented ("pretty") or on one line ("short"). */
 int netctl_json_dump(FILE *f, const json_t *j, bool pretty);
 
-/* Helpers for the other documents of the schema (plan, doctor). */
-json_t *netctl_json_string_or_null(const char *s);
-json_t *netctl_json_strv(char *const *l);
-json_t *netctl_json_time_or_null(uint64_t realtime_usec);
-const char *netctl_family_to_string(int family);

@@ -308,7 +308,9 @@ static const LinkInfo *find_link(const NetctlKernelSnapshot *snap, const char *n
         return NULL;
 }
 
-int netctl_stale_interfaces(const char *network_dir, const LinkInfo *links, size_t n_links, char ***ret) {
+/* Generated .network files in network_dir for interfaces that are not present (SPEC §8:
+ * a removed ENI's configuration left behind): their interface names. */
+static int netctl_stale_interfaces(const char *network_dir, const LinkInfo *links, size_t n_links, char ***ret) {
         _cleanup_closedir_ DIR *d = opendir(network_dir);
         _cleanup_strv_free_ char **stale = calloc(1, sizeof(char *));
         const char *prefix = EC2NET_FILE_PREFIX "-";

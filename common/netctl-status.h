@@ -38,10 +38,6 @@ typedef struct NetctlOptions {
  * failures are not errors: they are findings, and ret->host.imds_error. */
 int netctl_status_collect(const NetctlOptions *o, NetctlStatus *ret, const char **ret_missing);
 
-/* Generated .network files in network_dir for interfaces that are not present (SPEC §8:
- * a removed ENI's configuration left behind): their interface names. */
-int netctl_stale_interfaces(const char *network_dir, const LinkInfo *links, size_t n_links, char ***ret);
-
 /* Whether the configuration hands the interface to this package, and if not why. */
 Unmanaged netctl_unmanaged_reason(const Config *config, bool enabled, const char *ifname, const char *mac,
                                   const char *driver, char **ret_detail);

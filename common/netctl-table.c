@@ -21,7 +21,7 @@ const char *netctl_colour(FindingSeverity s, bool colour) {
         return s == SEVERITY_ERROR ? ANSI_RED : s == SEVERITY_WARNING ? ANSI_YELLOW : ANSI_GREY;
 }
 
-const char *netctl_colour_reset(bool colour) {
+static const char *netctl_colour_reset(bool colour) {
         return colour ? ANSI_RESET : "";
 }
 
@@ -29,7 +29,8 @@ static const char *ok_colour(bool colour) {
         return colour ? ANSI_GREEN : "";
 }
 
-void netctl_format_age(uint64_t sec, char buf[static 32]) {
+/* "12 s", "5 min", "3 h", "2 d" */
+static void netctl_format_age(uint64_t sec, char buf[static 32]) {
         if (sec < 120)
                 snprintf(buf, 32, "%" PRIu64 " s", sec);
         else if (sec < 2 * 3600)
@@ -44,7 +45,8 @@ static const char *severity_mark(FindingSeverity s) {
         return s == SEVERITY_ERROR ? "✗" : s == SEVERITY_WARNING ? "!" : "·";
 }
 
-void netctl_findings_dump(FILE *f, const FindingList *l, bool colour) {
+/* The findings, one block each ("✗ ens6 rule-missing: ...", expected, found, what to do). */
+static void netctl_findings_dump(FILE *f, const FindingList *l, bool colour) {
         for (size_t k = 0; k < l->n; k++) {
                 const Finding *x = &l->items[k];
 

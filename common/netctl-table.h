@@ -25,11 +25,5 @@ int netctl_plan_dump(FILE *f, const NetctlPlan *p, bool colour);
 /* Each check with its result, then the findings. */
 int netctl_doctor_dump(FILE *f, const NetctlDoctor *d, bool colour);
 
-/* The findings, one block each ("✗ ens6 rule-missing: ...", expected, found, what to do). */
-void netctl_findings_dump(FILE *f, const FindingList *l, bool colour);
-
 /* ANSI colour of a severity, and the reset; "" without colour. */
 const char *netctl_colour(FindingSeverity s, bool colour);
-const char *netctl_colour_reset(bool colour);
-/* "12 s", "5 min", "3 h", "2 d" */
-void netctl_format_age(uint64_t sec, char buf[static 32]);
