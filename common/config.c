@@ -261,6 +261,8 @@ static const ConfigKey config_keys[] = {
                  pattern_is_valid, true),
         { .section = "Interfaces", .key = "HoldUntilConfigured", .parse = config_parse_tristate_key,
           .offset = offsetof(Config, hold_until_configured), .default_value = "auto" },
+        { .section = "Interfaces", .key = "DeferTakeOver", .parse = config_parse_tristate_key,
+          .offset = offsetof(Config, defer_take_over), .default_value = "auto" },
         BOOL_KEY("PolicyRouting", "PolicyRules", policy_rules, "yes"),
         BOOL_KEY("PolicyRouting", "SecondaryAddresses", secondary_addresses, "yes"),
         UINT_KEY("Refresh", "IntervalSec", refresh_interval_sec, "60",

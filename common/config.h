@@ -55,6 +55,7 @@ typedef struct Config {
         unsigned refresh_interval_sec;  /* [Refresh] IntervalSec= */
         unsigned seed_timeout_sec;      /* [Boot] SeedTimeoutSec= */
         int hold_until_configured;      /* [Interfaces] HoldUntilConfigured=: CONFIG_AUTO, 0, 1 */
+        int defer_take_over;            /* [Interfaces] DeferTakeOver=: CONFIG_AUTO, 0, 1 */
         char **imds_endpoints;          /* [IMDS] Endpoints=, never empty once initialised */
         char **warnings;                /* diagnostics for the caller to log */
         char **files;                   /* the files parsed, in order (ec2-netctl status) */

@@ -17,22 +17,33 @@
 
 #define VERSION_TIMEOUT_USEC (2 * USEC_PER_SEC)
 
-bool hold_policy_wanted(const Config *config, unsigned *ret_version) {
+/* A tristate setting that is wanted, when "auto", where a switch of a running link to another
+ * .network file restarts its DHCP: below NETWORKD_KEEPS_LEASES_VERSION, or when not known. */
+static bool wanted_where_switch_restarts_dhcp(int setting, unsigned *ret_version) {
         unsigned version = 0;
         int r;
 
         if (ret_version)
                 *ret_version = 0;
-        if (config->hold_until_configured != CONFIG_AUTO)
-                return config->hold_until_configured;
+        if (setting != CONFIG_AUTO)
+                return setting;
         r = systemd_major_version(VERSION_TIMEOUT_USEC, &version);
         if (r < 0) {
-                log_debug_errno(r, "Failed to learn systemd's version, holding new ENIs: %m");
+                log_debug_errno(r, "Failed to learn systemd's version, assuming one older than %u: %m",
+                                NETWORKD_KEEPS_LEASES_VERSION);
                 return true;
         }
         if (ret_version)
                 *ret_version = version;
         return version < NETWORKD_KEEPS_LEASES_VERSION;
+}
+
+bool hold_policy_wanted(const Config *config, unsigned *ret_version) {
+        return wanted_where_switch_restarts_dhcp(config->hold_until_configured, ret_version);
+}
+
+bool hold_policy_defer_take_over(const Config *config) {
+        return wanted_where_switch_restarts_dhcp(config->defer_take_over, NULL);
 }
 
 typedef struct BootstrapKey {

@@ -22,6 +22,11 @@
  * *ret_version: the version asked, 0 when not asked or unknown (may be NULL). */
 bool hold_policy_wanted(const Config *config, unsigned *ret_version);
 
+/* [Interfaces] DeferTakeOver=: whether an ENI that 2.x's files configure is left on them
+ * (deferred-takeover.h) rather than moved to ours at its first refresh after an upgrade;
+ * auto as above. */
+bool hold_policy_defer_take_over(const Config *config);
+
 /* The ENI the boot-time seed reaches IMDS through, and which is therefore not held at
  * boot: the first by device address (PCI function, Xen vif-N: device 0 on EC2), interfaces
  * without a device after those with one, then by ifindex. n > 0. */

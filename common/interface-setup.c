@@ -6,9 +6,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "deferred-takeover.h"
 #include "error-codes.h"
 #include "file-read.h"
 #include "file-save.h"
+#include "hold-policy.h"
 #include "imds-eni.h"
 #include "interface-files.h"
 #include "interface-ownership.h"
@@ -183,6 +185,7 @@ static int interface_adopt_legacy(const SetupContext *ctx, SetupRun *run, const 
                                 &removed);
         if (r < 0)
                 return log_debug_errno(r, "Failed to remove 2.x's files of %s: %m", ifname);
+        deferred_takeover_forget(ctx->runtime_dir, ifname);
         if (our_metric == 0)
                 legacy_routes_forget(ctx->runtime_dir, ifname);
         else if (metric > 0 && metric != our_metric)
@@ -191,9 +194,48 @@ static int interface_adopt_legacy(const SetupContext *ctx, SetupRun *run, const 
         return 0;
 }
 
+static bool rendered_interface_equal(const RenderedInterface *a, const RenderedInterface *b) {
+        for (size_t f = 0; f < _IFACE_FILE_MAX; f++)
+                if (!a->content[f] != !b->content[f] ||
+                    (a->content[f] && !streq(a->content[f], b->content[f])))
+                        return false;
+        return true;
+}
+
+/* An ENI 2.x's files configure (deferred-takeover.h): 1 leave it on them for now (*ret_first
+ * when from this run on), 0 move it to ours now: deferring is off or not wanted on this
+ * networkd, or what we would write differs from what the run that deferred it would have
+ * written (its configuration changed in EC2). */
+static int setup_defer_takeover(const SetupContext *ctx, const char *ifname, const RenderedInterface *rendered,
+                                bool *ret_first) {
+        _cleanup_(interface_state_done) InterfaceState previous = {};
+        _cleanup_(rendered_interface_done) RenderedInterface before = {};
+        int r;
+
+        *ret_first = false;
+        if (!hold_policy_defer_take_over(ctx->config))
+                return 0;
+        r = deferred_takeover_is_marked(ctx->runtime_dir, ifname);
+        if (r < 0)
+                return log_debug_errno(r, "Failed to learn whether %s was left on 2.x's files, moving it: %m",
+                                       ifname), 0;
+        if (r == 0) {
+                r = deferred_takeover_mark(ctx->runtime_dir, ifname);
+                if (r < 0)
+                        return log_debug_errno(r, "Failed to record %s as left on 2.x's files, moving it: %m",
+                                               ifname), 0;
+                *ret_first = true;
+                return 1;
+        }
+        if (interface_state_read(ctx->runtime_dir, ifname, &previous) < 0 ||
+            interface_state_render(&previous, ctx->config, ifname, &before) < 0)
+                return 0;
+        return rendered_interface_equal(&before, rendered);
+}
+
 /* Renders the interface's files from the model and writes what changed. */
 static int setup_write_files(const SetupContext *ctx, SetupRun *run, const LinkInfo *link,
-                             const InterfaceState *state, bool *ret_changed) {
+                             const InterfaceState *state, bool *ret_changed, SetupOutcome *o) {
         _cleanup_(rendered_interface_done) RenderedInterface rendered = {};
         ReloadIntent intent = { ctx->runtime_dir, run };
         unsigned legacy_metric = 0;
@@ -205,6 +247,13 @@ static int setup_write_files(const SetupContext *ctx, SetupRun *run, const LinkI
         /* Before our files replace 2.x's where the names are the same. Only after an upgrade
          * is anything of 2.x's there: every other run scans the directory once. */
         legacy = legacy_files_route_metric(ctx->network_dir, link->ifname, &legacy_metric);
+        if (legacy > 0) {
+                r = setup_defer_takeover(ctx, link->ifname, &rendered, &o->deferred_first);
+                if (r > 0) {
+                        o->deferred = true;
+                        return 0;
+                }
+        }
         r = interface_files_save(ctx->network_dir, link->ifname, &rendered,
                                  &(const FilesChangeHook) { record_reload_intent, &intent }, ret_changed);
         if (r < 0)
@@ -238,13 +287,13 @@ int interface_setup(const SetupContext *ctx, SetupRun *run, const char *ifname, 
         r = setup_learn_addresses(&link, &state);
         if (r < 0)
                 return r;
-        r = setup_write_files(ctx, run, &link, &state, &changed);
+        r = setup_write_files(ctx, run, &link, &state, &changed, &o);
         if (r < 0)
                 return r;
 
         add_altnames(&link, &state.eni, &o);
         (void) legacy_routes_sweep(ctx->runtime_dir, link.ifname, link.ifindex, eni_metric(&state.eni), NULL);
-        if (!changed)
+        if (!changed && !o.deferred)
                 check_shadowing(ctx, &link, &state, &o);
         r = interface_state_save(ctx->runtime_dir, link.ifname, &state);
         if (r < 0)
@@ -441,8 +490,78 @@ int interface_is_held(const char *network_dir, const char *ifname) {
         return hold_read(net_fd, ifname, name, &present);
 }
 
-int interface_setup_reload(const SetupContext *ctx, const SetupRun *run, uint64_t deadline_usec,
-                           bool *ret_reloaded) {
+/* Moves an ENI left on 2.x's files to ours, from the model its last run saved, under its lock. */
+static int complete_deferred_takeover(const SetupContext *ctx, SetupRun *run, const char *ifname) {
+        _cleanup_(file_lock_release) FileLock lock = FILE_LOCK_NULL;
+        _cleanup_(interface_state_done) InterfaceState state = {};
+        _cleanup_(rendered_interface_done) RenderedInterface rendered = {};
+        _cleanup_(link_info_done) LinkInfo link = {};
+        ReloadIntent intent = { ctx->runtime_dir, run };
+        unsigned legacy_metric = 0;
+        bool changed = false;
+        int r;
+
+        r = interface_lock_acquire(ctx->runtime_dir, ifname,
+                                   deadline_min(ctx->deadline_usec, usec_add(now_usec(), LOCK_WAIT_USEC)), &lock);
+        if (r < 0)
+                return r;
+        /* Its own run may have moved it meanwhile, or udev's remove taken 2.x's files. */
+        r = deferred_takeover_is_marked(ctx->runtime_dir, ifname);
+        if (r <= 0)
+                return r;
+        r = legacy_files_route_metric(ctx->network_dir, ifname, &legacy_metric);
+        if (r < 0)
+                return r;
+        if (r == 0) {
+                deferred_takeover_forget(ctx->runtime_dir, ifname);
+                return 0;
+        }
+        r = interface_state_read(ctx->runtime_dir, ifname, &state);
+        if (r < 0)
+                return r;   /* its next refresh moves it */
+        /* The model is for the link that has the name now, or nothing is written for it. */
+        r = link_get_by_name(ifname, &link);
+        if (r < 0)
+                return r;
+        if (!streq(link.mac, state.eni.mac))
+                return -ESTALE;
+        r = interface_state_render(&state, ctx->config, ifname, &rendered);
+        if (r < 0)
+                return r;
+        r = interface_files_save(ctx->network_dir, ifname, &rendered,
+                                 &(const FilesChangeHook) { record_reload_intent, &intent }, &changed);
+        if (r < 0)
+                return r;
+        r = interface_adopt_legacy(ctx, run, ifname, legacy_metric, eni_metric(&state.eni), &changed);
+        if (r < 0)
+                return r;
+        run->changed = run->changed || changed;
+        log_debug("Moved %s from 2.x's files to ours in this reload.", ifname);
+        return 1;
+}
+
+static void complete_deferred_takeovers(const SetupContext *ctx, SetupRun *run) {
+        _cleanup_strv_free_ char **list = NULL;
+        int r;
+
+        if (deferred_takeover_interfaces(ctx->runtime_dir, &list) < 0)
+                return;
+        STRV_FOREACH(i, list) {
+                r = complete_deferred_takeover(ctx, run, *i);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to move %s from 2.x's files to ours, leaving it to its "
+                                        "next refresh: %m", *i);
+        }
+}
+
+int interface_setup_reload(const SetupContext *ctx, SetupRun *run, uint64_t deadline_usec, bool *ret_reloaded) {
+        uint64_t pending = 0;
+
+        /* Any reload moves the ENIs still on 2.x's files (their 80-ec2.network changed under
+         * them with the package): let it move them to ours, not to a mix of both. */
+        if (run->changed || run->reload_intent ||
+            (networkd_reloads_pending(ctx->runtime_dir, &pending) >= 0 && pending > 0))
+                complete_deferred_takeovers(ctx, run);
         /* changed without reload_intent: the intent could not be recorded, the files
          * changed all the same. */
         if (run->changed || run->reload_intent)

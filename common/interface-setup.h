@@ -46,6 +46,8 @@ typedef struct SetupOutcome {
         bool link_missing;            /* no such interface (refresh: nothing done) */
         bool excluded;                /* excluded by configuration: nothing done */
         bool changed;                 /* files of this interface changed */
+        bool deferred;                /* left on 2.x's files (deferred-takeover.h) */
+        bool deferred_first;          /* ... from this run on */
         char mac[MAC_STR_MAX];
         char interface_id[ENI_ID_MAX];
         unsigned table;
@@ -106,7 +108,8 @@ int interface_is_held(const char *network_dir, const char *ifname);
 
 /* Once at the end of a run, whatever happened to the interfaces: reloads networkd (coalesced
  * with other processes) when this context changed or began to change files, or else when
- * reloads are pending from a process that did not finish. Sets *ret_reloaded when this
- * process did the reload. */
-int interface_setup_reload(const SetupContext *ctx, const SetupRun *run, uint64_t deadline_usec,
+ * reloads are pending from a process that did not finish. Before such a reload, moves every
+ * ENI left on 2.x's files to ours (deferred-takeover.h), marking the run changed. Sets
+ * *ret_reloaded when this process did the reload. */
+int interface_setup_reload(const SetupContext *ctx, SetupRun *run, uint64_t deadline_usec,
                            bool *ret_reloaded);

@@ -464,8 +464,17 @@ int netctl_drift_check(NetctlInterface *i) {
                                    i->name, unmanaged_to_string(i->unmanaged));
         }
 
-        if ((r = check_imds(i)) < 0 || (r = check_last_run(i)) < 0 || (r = check_networkd(i, &applies_ours)) < 0 ||
-            (r = check_files(i)) < 0)
+        if ((r = check_imds(i)) < 0 || (r = check_last_run(i)) < 0)
+                return r;
+        /* What networkd and the kernel do is 2.x's doing until the move. */
+        if (i->on_2x_files)
+                return finding_add(&i->findings, "takeover-deferred", SEVERITY_INFO, i->name, NULL, NULL,
+                                   "Nothing, or reboot; [Interfaces] DeferTakeOver=no moves it at its next "
+                                   "refresh (systemd-networkd before 257 restarts its DHCP then)",
+                                   "%s still runs on amazon-ec2-net-utils 2.x's files: it moves to the "
+                                   "generated configuration at the next boot, when its configuration changes "
+                                   "in EC2, or with the next networkd reload this package makes.", i->name);
+        if ((r = check_networkd(i, &applies_ours)) < 0 || (r = check_files(i)) < 0)
                 return r;
         if (!i->have_files || !netctl_interface_numbers(i, &table, NULL))
                 return 0;

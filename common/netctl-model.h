@@ -121,6 +121,7 @@ typedef struct NetctlInterface {
         char *unmanaged_detail;     /* e.g. the shadowing file, the matching pattern */
         NetctlImdsView imds;
         bool have_files;            /* any of ours is on disk */
+        bool on_2x_files;           /* left on 2.x's files after an upgrade (deferred-takeover.h) */
         NetctlFile files[_IFACE_FILE_MAX];
         NetctlNetworkdView networkd;
         NetctlKernelView kernel;

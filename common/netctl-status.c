@@ -9,6 +9,7 @@
 
 #include "boot-markers.h"
 #include "build-config.h"
+#include "deferred-takeover.h"
 #include "error-codes.h"
 #include "file-read.h"
 #include "file-save.h"
@@ -17,6 +18,7 @@
 #include "imds-routes.h"
 #include "interface-files.h"
 #include "kernel-cmdline.h"
+#include "legacy-files.h"
 #include "package-enabled.h"
 #include "log.h"
 #include "netctl-drift.h"
@@ -397,6 +399,11 @@ static int add_interface(const NetctlOptions *o, NetctlStatus *s, const LinkInfo
         i->unmanaged = netctl_unmanaged_reason(o->config, s->host.enabled, i->name, i->mac, driver,
                                                &i->unmanaged_detail);
         i->have_run = run_record_load(o->runtime_dir, i->name, &i->run) >= 0;
+        if (deferred_takeover_is_marked(o->runtime_dir, i->name) > 0) {
+                unsigned metric;
+
+                i->on_2x_files = legacy_files_route_metric(o->network_dir, i->name, &metric) > 0;
+        }
         return read_files(o, i);
 }
 

@@ -286,6 +286,13 @@ static int setup_interface(const SetupContext *base, SetupRun *run, const Progra
                           arg_ifname, o.shadowed_by, arg_ifname);
         if (o.altname_error[0])
                 log_warning("Failed to add altname %s, ignoring.", o.altname_error);
+        if (o.deferred_first)
+                log_notice("%s stays on amazon-ec2-net-utils 2.x's files for now: moving it to this "
+                           "package's would restart its DHCP on this systemd-networkd. It moves at the "
+                           "next boot, when its configuration changes or with the next reload this "
+                           "package makes ([Interfaces] DeferTakeOver=).", arg_ifname);
+        else if (o.deferred)
+                log_debug("%s stays on 2.x's files; its configuration has not changed.", arg_ifname);
         if (o.changed) {
                 log_event(LOG_INFO, MESSAGE_ID_CONFIG_CHANGED,
                           "Configuration of %s updated (table %u, %u IMDS requests).",
@@ -300,7 +307,7 @@ static int setup_interface(const SetupContext *base, SetupRun *run, const Progra
 
 /* After the work, successful or not: networkd reads what we changed, or what a process
  * killed before its reload left behind. */
-static int reload_networkd(const SetupContext *ctx, const SetupRun *run) {
+static int reload_networkd(const SetupContext *ctx, SetupRun *run) {
         uint64_t deadline = usec_add(now_usec(), 30 * USEC_PER_SEC);
         bool reloaded = false;
         int r;
