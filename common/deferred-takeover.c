@@ -36,7 +36,7 @@ int deferred_takeover_mark(const char *runtime_dir, const char *ifname) {
         fd = deferred_dir_open(runtime_dir, true);
         if (fd < 0)
                 return fd;
-        r = file_save_atomic(fd, ifname, "");
+        r = file_save_atomic(fd, ifname, "deferred\n");
         return r < 0 ? r : 0;
 }
 

@@ -14,7 +14,7 @@
  * it), or in the next reload of networkd this product makes for any reason
  * (interface_setup_reload() moves every deferred ENI first, from its saved state).
  *
- * What is kept: one empty file per ENI, RUNTIME_DIR/takeover-deferred/IFACE, written when its
+ * What is kept: one file per ENI, RUNTIME_DIR/takeover-deferred/IFACE, written when its
  * setup first left it on 2.x's files; the ENI's model is its saved state (interface-state.h).
  */
 
