@@ -62,10 +62,34 @@ static int read_ours(int dir_fd, const char *name, const char *ifname, char **re
         return 0;
 }
 
+/* Keeps files (validated by the caller) for the MAC canonical and ifname. */
+static int keep(const char *state_dir, const char *ifname, const char *canonical, const RenderedInterface *files) {
+        _cleanup_close_ int kept_fd = -1;
+        char *owner = NULL;
+        int r;
+
+        r = open_kept_dir(state_dir, true, &kept_fd);
+        if (r < 0)
+                return log_debug_errno(r, "Failed to open %s/" BOOT_CONFIG_DIR ": %m", state_dir);
+        /* The owner last, removed first: a save cut short leaves nothing that is restored. */
+        if (unlinkat(kept_fd, BOOT_CONFIG_OWNER, 0) < 0 && errno != ENOENT)
+                return negative_errno();
+        for (int f = 0; f < _IFACE_FILE_MAX; f++) {
+                r = file_save_atomic(kept_fd, kept_name(f), files->content[f]);
+                if (r < 0)
+                        return r;
+        }
+        if (asprintf(&owner, "%s %s\n", canonical, ifname) < 0)
+                return -ENOMEM;
+        r = file_save_atomic(kept_fd, BOOT_CONFIG_OWNER, owner);
+        free(owner);
+        return r < 0 ? r : 0;
+}
+
 int boot_config_save(const char *state_dir, const char *network_dir, const char *ifname, const char *mac) {
         _cleanup_(rendered_interface_done) RenderedInterface files = {};
-        _cleanup_close_ int net_fd = -1, kept_fd = -1;
-        char canonical[MAC_STR_MAX], name[PATH_MAX], *owner = NULL;
+        _cleanup_close_ int net_fd = -1;
+        char canonical[MAC_STR_MAX], name[PATH_MAX];
         int r;
 
         if (!ifname_is_valid(ifname) || validate_mac(mac, canonical) < 0)
@@ -83,23 +107,22 @@ int boot_config_save(const char *state_dir, const char *network_dir, const char 
         }
         if (!files.content[IFACE_FILE_NETWORK] || rendered_file_is_hold(files.content[IFACE_FILE_NETWORK], ifname))
                 return -ENOENT;
+        return keep(state_dir, ifname, canonical, &files);
+}
 
-        r = open_kept_dir(state_dir, true, &kept_fd);
-        if (r < 0)
-                return log_debug_errno(r, "Failed to open %s/" BOOT_CONFIG_DIR ": %m", state_dir);
-        /* The owner last, removed first: a save cut short leaves nothing that is restored. */
-        if (unlinkat(kept_fd, BOOT_CONFIG_OWNER, 0) < 0 && errno != ENOENT)
-                return negative_errno();
-        for (int f = 0; f < _IFACE_FILE_MAX; f++) {
-                r = file_save_atomic(kept_fd, kept_name(f), files.content[f]);
-                if (r < 0)
-                        return r;
-        }
-        if (asprintf(&owner, "%s %s\n", canonical, ifname) < 0)
-                return -ENOMEM;
-        r = file_save_atomic(kept_fd, BOOT_CONFIG_OWNER, owner);
-        free(owner);
-        return r < 0 ? r : 0;
+int boot_config_save_rendered(const char *state_dir, const char *ifname, const char *mac,
+                              const RenderedInterface *r) {
+        char canonical[MAC_STR_MAX];
+
+        if (!ifname_is_valid(ifname) || validate_mac(mac, canonical) < 0)
+                return -EINVAL;
+        if (!r->content[IFACE_FILE_NETWORK] || rendered_file_is_hold(r->content[IFACE_FILE_NETWORK], ifname))
+                return -ENOENT;
+        for (int f = 0; f < _IFACE_FILE_MAX; f++)
+                if (r->content[f] && (strlen(r->content[f]) > BOOT_CONFIG_FILE_MAX ||
+                                      !rendered_file_is_ours(r->content[f], ifname)))
+                        return -EBADMSG;
+        return keep(state_dir, ifname, canonical, r);
 }
 
 int boot_config_restore(const char *state_dir, const char *network_dir, const char *ifname, const char *mac,

@@ -17,10 +17,18 @@
 
 #include <stdbool.h>
 
+#include "render.h"
+
 /* Copies the interface's generated files (not a hold) from network_dir into
  * state_dir/boot-config, replacing what was kept. -ENOENT when the interface has no
  * generated files. */
 int boot_config_save(const char *state_dir, const char *network_dir, const char *ifname, const char *mac);
+
+/* The same for files rendered but not written (an ENI left on 2.x's files,
+ * deferred-takeover.h: the next boot starts it on ours). -ENOENT without a .network file or
+ * with a hold, -EBADMSG when a file is not ours or too large. */
+int boot_config_save_rendered(const char *state_dir, const char *ifname, const char *mac,
+                              const RenderedInterface *r);
 
 /* Writes what was kept into network_dir when it was kept for this MAC and name and nothing
  * is at PREFIX-IFACE.network yet. *ret_restored tells whether it did. */

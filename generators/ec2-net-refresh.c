@@ -27,6 +27,7 @@
 #include "imds-eni.h"
 #include "imds-routes.h"
 #include "interface-setup.h"
+#include "interface-state.h"
 #include "log.h"
 #include "main-func.h"
 #include "program.h"
@@ -194,6 +195,24 @@ static void keep_for_next_boot(const Program *p, const char *mac) {
                 log_notice_errno(r, "Failed to keep the configuration of %s for the next boot: %m", arg_ifname);
 }
 
+/* An ENI left on 2.x's files: what it would run on is kept all the same, so that the next
+ * boot starts the bootstrap ENI on it (the other ENIs are held until the seed writes theirs). */
+static void keep_deferred_for_next_boot(const Program *p, const char *mac) {
+        _cleanup_(interface_state_done) InterfaceState state = {};
+        _cleanup_(rendered_interface_done) RenderedInterface rendered = {};
+        int r;
+
+        if (!hold_policy_is_bootstrap(p->paths.sysfs_root, &p->config, arg_ifname))
+                return;
+        r = interface_state_read(p->paths.runtime_dir, arg_ifname, &state);
+        if (r >= 0)
+                r = interface_state_render(&state, &p->config, arg_ifname, &rendered);
+        if (r >= 0)
+                r = boot_config_save_rendered(p->paths.state_dir, arg_ifname, mac, &rendered);
+        if (r < 0)
+                log_notice_errno(r, "Failed to keep the configuration of %s for the next boot: %m", arg_ifname);
+}
+
 static int release_interface(const SetupContext *ctx, SetupRun *run) {
         bool released = false;
         int r;
@@ -286,12 +305,13 @@ static int setup_interface(const SetupContext *base, SetupRun *run, const Progra
                           arg_ifname, o.shadowed_by, arg_ifname);
         if (o.altname_error[0])
                 log_warning("Failed to add altname %s, ignoring.", o.altname_error);
-        if (o.deferred_first)
+        if (o.deferred_first) {
+                keep_deferred_for_next_boot(p, o.mac);
                 log_notice("%s stays on amazon-ec2-net-utils 2.x's files for now: moving it to this "
                            "package's would restart its DHCP on this systemd-networkd. It moves at the "
                            "next boot, when its configuration changes or with the next reload this "
                            "package makes ([Interfaces] DeferTakeOver=).", arg_ifname);
-        else if (o.deferred)
+        } else if (o.deferred)
                 log_debug("%s stays on 2.x's files; its configuration has not changed.", arg_ifname);
         if (o.changed) {
                 log_event(LOG_INFO, MESSAGE_ID_CONFIG_CHANGED,

@@ -153,11 +153,43 @@ static void test_tampered(void **state) {
         assert_int_equal(boot_config_save(d->state, d->net, "ens5", MAC), -ENOENT);
 }
 
+/* An ENI left on 2.x's files: what it would run on, rendered and not written, is kept the
+ * same way and restored as the written files would be. */
+static void test_save_rendered(void **state) {
+        Dirs *d = *state;
+        RenderedInterface r = {}, bad = {}, hold = {};
+        bool restored = false;
+
+        write_generated(d->net);   /* the reference: the same files, written */
+        r.content[IFACE_FILE_NETWORK] = strdup(HEADER "[Match]\nName=ens5\n\n[Network]\nDHCP=yes\n");
+        r.content[IFACE_FILE_ENI] = strdup(HEADER "[Match]\nMACAddress=" MAC "\n");
+        r.content[IFACE_FILE_ALIAS] = strdup(HEADER "\n[Address]\nAddress=10.0.0.9/32\n");
+        assert_int_equal(boot_config_save_rendered(d->state, "ens5", MAC, &r), 0);
+        assert_int_equal(boot_config_restore(d->state, d->net2, "ens5", MAC, &restored), 0);
+        assert_true(restored);
+        assert_same_file(d->net, d->net2, NET);
+        assert_same_file(d->net, d->net2, NET ".d/eni.conf");
+        assert_same_file(d->net, d->net2, NET ".d/ec2net_alias.conf");
+
+        /* Validated as anything kept: ours for this interface, a .network that is no hold. */
+        bad.content[IFACE_FILE_NETWORK] = strdup(HEADER "[Match]\nName=ens5\n");
+        bad.content[IFACE_FILE_ENI] = strdup("[Match]\nMACAddress=" MAC "\n");
+        assert_int_equal(boot_config_save_rendered(d->state, "ens5", MAC, &bad), -EBADMSG);
+        assert_int_equal(boot_config_save_rendered(d->state, "ens6", MAC, &r), -EBADMSG);
+        assert_int_equal(render_hold_network("ens5", MAC, &hold.content[IFACE_FILE_NETWORK]), 0);
+        assert_int_equal(boot_config_save_rendered(d->state, "ens5", MAC, &hold), -ENOENT);
+        assert_int_equal(boot_config_save_rendered(d->state, "ens5", "nonsense", &r), -EINVAL);
+        rendered_interface_done(&r);
+        rendered_interface_done(&bad);
+        rendered_interface_done(&hold);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_save_and_restore, setup_dirs, teardown_dirs),
                 cmocka_unit_test_setup_teardown(test_other_eni, setup_dirs, teardown_dirs),
                 cmocka_unit_test_setup_teardown(test_tampered, setup_dirs, teardown_dirs),
+                cmocka_unit_test_setup_teardown(test_save_rendered, setup_dirs, teardown_dirs),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
