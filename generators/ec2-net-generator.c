@@ -526,8 +526,13 @@ static int run_cleanup(CleanupScope scope, bool reload) {
                 log_info("Removed the configuration amazon-ec2-net-utils 2.x left for %s.", *i);
         if (fflush(stdout) != 0)
                 return log_error_errno(errno, "Failed to write to standard output: %m");
-        if (!o.changed || !reload)
+        if (!o.changed)
                 return 0;
+        if (!reload) {
+                log_info("systemd-networkd keeps the configuration it runs until it next reads its files "
+                         "(networkctl reload, the next boot).");
+                return 0;
+        }
         /* networkd moves the links to what is left for them (80-ec2.network, 2.x's files). */
         r = networkd_reload(usec_add(now_usec(), 30 * USEC_PER_SEC));
         if (r < 0)

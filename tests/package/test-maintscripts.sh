@@ -17,7 +17,8 @@
 # disabled package (configuration or kernel command line) takes nothing over; masked units
 # are neither enabled nor started; upgrades start, stop and restart nothing and change
 # nothing in /etc (resolv.conf included) or /run; removal stops the units and has the
-# product (its own ec2-net-generator --cleanup) delete the files it generated under /run,
+# product (its own ec2-net-generator --cleanup --no-reload: networkd keeps what it runs
+# until the next boot) delete the files it generated under /run,
 # those 2.x left and its runtime directory, and nothing else (not an administrator's, not
 # netplan's), and leaves /etc as it was.
 #
@@ -447,6 +448,8 @@ if [ -n "$deb" ]; then
     if grep -q 'amazon-ec2-net-utils' "$W/run.after"; then bad "/run/amazon-ec2-net-utils left"; else ok "/run/amazon-ec2-net-utils removed"; fi
     said "ec2-net-generator: Removed the generated configuration of ens6."
     said "ec2-net-generator: Removed the configuration amazon-ec2-net-utils 2.x left for ens8."
+    # networkd not reloaded: it keeps what it runs (no packet lost) until it next reads.
+    said "ec2-net-generator: systemd-networkd keeps the configuration it runs until it next reads its files (networkctl reload, the next boot)."
     etc_unchanged
 
     scenario deb-purge
@@ -526,6 +529,7 @@ if [ -n "$rpm" ]; then
     network_is $(foreign 70)
     if grep -q 'amazon-ec2-net-utils' "$W/run.after"; then bad "/run/amazon-ec2-net-utils left"; else ok "/run/amazon-ec2-net-utils removed"; fi
     said "ec2-net-generator: Removed the generated configuration of ens6."
+    said "ec2-net-generator: systemd-networkd keeps the configuration it runs until it next reads its files (networkctl reload, the next boot)."
     called "systemctl daemon-reload"
     etc_unchanged
 fi
