@@ -92,6 +92,7 @@ static void assert_defaults(const Config *c) {
         assert_int_equal(c->refresh_interval_sec, 60);
         assert_int_equal(c->seed_timeout_sec, 30);
         assert_int_equal(c->hold_until_configured, CONFIG_AUTO);
+        assert_int_equal(c->defer_take_over, CONFIG_AUTO);
         assert_strv(c->imds_endpoints, "http://169.254.169.254 http://[fd00:ec2::254]");
 }
 
@@ -817,7 +818,7 @@ static void test_example_file(void **state) {
                         text[i] = ' ';
                         keys++;
                 }
-        assert_int_equal(keys, 10);
+        assert_int_equal(keys, 11);
         assert_int_equal(config_parse_text(&c, text, n, path), 0);
         assert_defaults(&c);
         assert_null(c.warnings);

@@ -15,6 +15,7 @@
 #include "interface-setup.h"
 #include "networkd.h"
 #include "render.h"
+#include "strv.h"
 #include "tree-util.h"
 
 #define MAC "0e:00:00:00:00:06"
@@ -254,6 +255,23 @@ static void test_setting(void **state) {
         assert_false(hold_policy_wanted(&c, NULL));
         assert_int_equal(config_parse_text(&c, reset, sizeof reset - 1, "t"), 0);
         assert_int_equal(c.hold_until_configured, CONFIG_AUTO);
+
+        /* DeferTakeOver= (deferred-takeover.h) is the same kind of setting, on its own. */
+        static const char defer_no[] = "[Interfaces]\nDeferTakeOver=no\n";
+        static const char defer_yes[] = "[Interfaces]\nDeferTakeOver=1\nHoldUntilConfigured=no\n";
+        static const char defer_bad[] = "[Interfaces]\nDeferTakeOver=later\n";
+
+        assert_int_equal(c.defer_take_over, CONFIG_AUTO);
+        assert_int_equal(config_parse_text(&c, defer_no, sizeof defer_no - 1, "t"), 0);
+        assert_int_equal(c.defer_take_over, 0);
+        assert_false(hold_policy_defer_take_over(&c));
+        assert_int_equal(config_parse_text(&c, defer_yes, sizeof defer_yes - 1, "t"), 0);
+        assert_int_equal(c.defer_take_over, 1);
+        assert_true(hold_policy_defer_take_over(&c));
+        assert_false(hold_policy_wanted(&c, NULL));
+        assert_int_equal(config_parse_text(&c, defer_bad, sizeof defer_bad - 1, "t"), 0);
+        assert_int_equal(c.defer_take_over, 1);
+        assert_non_null(strstr(c.warnings[strv_length(c.warnings) - 1], "DeferTakeOver="));
         (void) state;
 }
 
