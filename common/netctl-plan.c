@@ -196,6 +196,12 @@ static int plan_interface(const NetctlInterface *i, PlanInterface *p) {
                     asprintf(&p->reason, "IMDS gave no answer (%s): nothing would change",
                              error_to_string(i->imds.error)) < 0)
                         return -ENOMEM;
+                /* deferred-takeover.h: what it moves to, when it moves. */
+                if (i->imds.source != IMDS_VIEW_NONE && i->on_2x_files &&
+                    !(p->reason = strdup("on 2.x's files (takeover-deferred): a refresh moves it to these files only "
+                                         "when its configuration changed in EC2; the next boot or networkd "
+                                         "reload of this package does")))
+                        return -ENOMEM;
         }
         if (p->managed && i->imds.source != IMDS_VIEW_NONE) {
                 r = plan_files(i, p);

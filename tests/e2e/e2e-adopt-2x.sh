@@ -193,6 +193,11 @@ d = json.loads(sys.argv[1]); i = d["interfaces"][0]
 ids = [f["id"] for f in i["findings"]]
 sev = [f["severity"] for f in i["findings"]]
 sys.exit(0 if "takeover-deferred" in ids and "error" not in sev else 1)' "$st"
+        pl=$(lab_product ec2-netctl plan --json=short "$i" 2>&1)
+        lab_assert "ec2-netctl plan $i: says when it moves" \
+            "$LAB_PYTHON" -c 'import json,sys
+i = json.loads(sys.argv[1])["interfaces"][0]
+sys.exit(0 if "takeover-deferred" in (i.get("reason") or "") else 1)' "$pl"
     done
     probe_stop
     lab_assert "nothing lost while the ENIs stayed on 2.x's files ($PROBE_LOST lost, $PROBE_DROPPED dropped)" \

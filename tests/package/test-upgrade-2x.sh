@@ -124,6 +124,15 @@ ln -sf ../ec2net-test-coldplug.service \
 ct_apt() { sys_ct env DEBIAN_FRONTEND=noninteractive apt-get -y -q "$@"; }
 mac_of() { lab_mac "$1"; }
 table_of() { echo $((10000 + $(lab_imds_get "$(lab_mac_key "$(mac_of "$1")" device-number)"))); }
+# refreshed_since T IFACE PROGRAM: refresh-policy-routes@IFACE ran PROGRAM since the
+# monotonic time T and finished successfully.
+refreshed_since() {
+    local u=refresh-policy-routes@$2.service
+    [ "$(sys_prop "$u" InactiveExitTimestampMonotonic)" -gt "$1" ] &&
+        [ "$(sys_prop "$u" ActiveState)" = inactive ] && [ "$(sys_prop "$u" Result)" = success ] &&
+        grep -q "$3" <<<"$(sys_prop "$u" ExecStart)"
+}
+now_mono() { "$LAB_PYTHON" -c 'import time; print(int(time.monotonic() * 1e6))'; }
 # Every address of the ENIs, SRC=DST for the probe.
 probe_pairs() {
     local i a
@@ -287,15 +296,6 @@ lab_assert "$STAGE: no file of the product beside 2.x's yet" test -z "$(files_of
 lab_assert "$STAGE: the diversion of 75-cloud-ifupdown.rules kept" \
     grep -q amazon-ec2-net-utils <<<"$(sys_ct dpkg-divert --listpackage /etc/udev/rules.d/75-cloud-ifupdown.rules)"
 
-# refreshed_since T IFACE PROGRAM: refresh-policy-routes@IFACE ran PROGRAM since the
-# monotonic time T and finished successfully.
-refreshed_since() {
-    local u=refresh-policy-routes@$2.service
-    [ "$(sys_prop "$u" InactiveExitTimestampMonotonic)" -gt "$1" ] &&
-        [ "$(sys_prop "$u" ActiveState)" = inactive ] && [ "$(sys_prop "$u" Result)" = success ] &&
-        grep -q "$3" <<<"$(sys_prop "$u" ExecStart)"
-}
-now_mono() { "$LAB_PYTHON" -c 'import time; print(int(time.monotonic() * 1e6))'; }
 # The product's ticks after an upgrade or reinstall: each ENI stays on 2.x's files, nothing
 # of the product's beside them, ec2-netctl says why, nothing lost.
 assert_deferred() {
