@@ -27,19 +27,13 @@ static const char *kept_name(InterfaceFile f) {
 }
 
 static int open_kept_dir(const char *state_dir, bool create, int *ret) {
-        _cleanup_close_ int state_fd = -1;
         int fd;
 
         if (create && mkdir(state_dir, 0755) < 0 && errno != EEXIST)
                 return negative_errno();
-        state_fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (state_fd < 0)
-                return negative_errno();
-        if (create && mkdirat(state_fd, BOOT_CONFIG_DIR, 0755) < 0 && errno != EEXIST)
-                return negative_errno();
-        fd = openat(state_fd, BOOT_CONFIG_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        fd = file_save_open_subdir(state_dir, BOOT_CONFIG_DIR, create);
         if (fd < 0)
-                return negative_errno();
+                return fd;
         *ret = fd;
         return 0;
 }

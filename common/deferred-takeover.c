@@ -15,16 +15,7 @@
 #define DEFERRED_DIR "takeover-deferred"
 
 static int deferred_dir_open(const char *runtime_dir, bool create) {
-        _cleanup_close_ int fd = -1;
-        int dir_fd;
-
-        fd = open(runtime_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                return negative_errno();
-        if (create && mkdirat(fd, DEFERRED_DIR, 0755) < 0 && errno != EEXIST)
-                return negative_errno();
-        dir_fd = openat(fd, DEFERRED_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        return dir_fd < 0 ? negative_errno() : dir_fd;
+        return file_save_open_subdir(runtime_dir, DEFERRED_DIR, create);
 }
 
 int deferred_takeover_mark(const char *runtime_dir, const char *ifname) {

@@ -71,6 +71,19 @@ static int remove_file(int dir_fd, const char *name) {
         return 1;
 }
 
+int file_save_open_subdir(const char *parent, const char *name, bool create) {
+        _cleanup_close_ int fd = -1;
+        int dir_fd;
+
+        fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return negative_errno();
+        if (create && mkdirat(fd, name, 0755) < 0 && errno != EEXIST)
+                return negative_errno();
+        dir_fd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        return dir_fd < 0 ? negative_errno() : dir_fd;
+}
+
 int file_save_atomic(int dir_fd, const char *name, const char *content) {
         return file_save_atomic_mode(dir_fd, name, content, 0644);
 }

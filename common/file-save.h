@@ -17,6 +17,11 @@
 #define FILE_SAVE_TEMP_PREFIX ".#"
 #define FILE_SAVE_TEMP_SUFFIX_LEN 16   /* lower-case hex digits after PREFIX NAME "." */
 
+/* A directory of state under parent (never through a symbolic link): name, created (0755)
+ * first when create is set. Returns its descriptor or a negative errno (-ENOENT when it or
+ * parent does not exist and create is not set). */
+int file_save_open_subdir(const char *parent, const char *name, bool create);
+
 /* Returns 1 when the file changed (written or removed), 0 when it already had that
  * content (or was already absent for NULL/empty content), negative errno on failure. */
 int file_save_atomic(int dir_fd, const char *name, const char *content);

@@ -19,16 +19,7 @@
 #define STALE_MAX 64
 
 static int remembered_dir_open(const char *runtime_dir, bool create) {
-        _cleanup_close_ int fd = -1;
-        int dir_fd;
-
-        fd = open(runtime_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0)
-                return negative_errno();
-        if (create && mkdirat(fd, REMEMBERED_DIR, 0755) < 0 && errno != EEXIST)
-                return negative_errno();
-        dir_fd = openat(fd, REMEMBERED_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        return dir_fd < 0 ? negative_errno() : dir_fd;
+        return file_save_open_subdir(runtime_dir, REMEMBERED_DIR, create);
 }
 
 int legacy_routes_remember(const char *runtime_dir, const char *ifname, unsigned metric) {
