@@ -59,12 +59,21 @@ static int read_ours(int dir_fd, const char *name, const char *ifname, char **re
 /* Keeps files (validated by the caller) for the MAC canonical and ifname. */
 static int keep(const char *state_dir, const char *ifname, const char *canonical, const RenderedInterface *files) {
         _cleanup_close_ int kept_fd = -1;
-        char *owner = NULL;
+        _cleanup_free_ char *owner = NULL;
+        bool current;
         int r;
 
         r = open_kept_dir(state_dir, true, &kept_fd);
         if (r < 0)
                 return log_debug_errno(r, "Failed to open %s/" BOOT_CONFIG_DIR ": %m", state_dir);
+        if (asprintf(&owner, "%s %s\n", canonical, ifname) < 0)
+                return -ENOMEM;
+        /* Kept already (a refresh that changed nothing of it): the disk is not written. */
+        current = file_save_is_current(kept_fd, BOOT_CONFIG_OWNER, owner) > 0;
+        for (int f = 0; current && f < _IFACE_FILE_MAX; f++)
+                current = file_save_is_current(kept_fd, kept_name(f), files->content[f]) > 0;
+        if (current)
+                return 0;
         /* The owner last, removed first: a save cut short leaves nothing that is restored. */
         if (unlinkat(kept_fd, BOOT_CONFIG_OWNER, 0) < 0 && errno != ENOENT)
                 return negative_errno();
@@ -73,10 +82,7 @@ static int keep(const char *state_dir, const char *ifname, const char *canonical
                 if (r < 0)
                         return r;
         }
-        if (asprintf(&owner, "%s %s\n", canonical, ifname) < 0)
-                return -ENOMEM;
         r = file_save_atomic(kept_fd, BOOT_CONFIG_OWNER, owner);
-        free(owner);
         return r < 0 ? r : 0;
 }
 

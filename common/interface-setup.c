@@ -204,31 +204,43 @@ static bool rendered_interface_equal(const RenderedInterface *a, const RenderedI
 
 /* An ENI 2.x's files configure (deferred-takeover.h): 1 leave it on them for now (*ret_first
  * when from this run on), 0 move it to ours now: deferring is off or not wanted on this
- * networkd, or what we would write differs from what the run that deferred it would have
- * written (its configuration changed in EC2). */
-static int setup_defer_takeover(const SetupContext *ctx, const char *ifname, const RenderedInterface *rendered,
+ * networkd; networkd does not apply 2.x's file to this link (another ENI has the name, it is
+ * held, or networkd cannot say); a reload is pending anyway; or what we would write differs
+ * from what the run that deferred it would have written (its configuration changed in EC2). */
+static int setup_defer_takeover(const SetupContext *ctx, const LinkInfo *link, const RenderedInterface *rendered,
                                 bool *ret_first) {
         _cleanup_(interface_state_done) InterfaceState previous = {};
         _cleanup_(rendered_interface_done) RenderedInterface before = {};
+        _cleanup_free_ char *applied = NULL;
+        uint64_t pending = 0;
         int r;
 
         *ret_first = false;
         if (!hold_policy_defer_take_over(ctx->config))
                 return 0;
-        r = deferred_takeover_is_marked(ctx->runtime_dir, ifname);
+        r = networkd_link_network_file(link->ifindex, deadline_min(ctx->deadline_usec,
+                                                                   usec_add(now_usec(), SHADOW_CHECK_USEC)),
+                                       &applied);
+        if (r < 0 || !legacy_files_is_network_file(ctx->network_dir, link->ifname, applied))
+                return log_debug("networkd does not run %s on 2.x's files (%s), moving it.", link->ifname,
+                                 r < 0 ? strerror(-r) : strna(applied)), 0;
+        r = deferred_takeover_is_marked(ctx->runtime_dir, link->ifname);
         if (r < 0)
                 return log_debug_errno(r, "Failed to learn whether %s was left on 2.x's files, moving it: %m",
-                                       ifname), 0;
+                                       link->ifname), 0;
         if (r == 0) {
-                r = deferred_takeover_mark(ctx->runtime_dir, ifname);
+                /* A reload is coming, which would move it anyway. */
+                if (networkd_reloads_pending(ctx->runtime_dir, &pending) < 0 || pending > 0)
+                        return 0;
+                r = deferred_takeover_mark(ctx->runtime_dir, link->ifname);
                 if (r < 0)
                         return log_debug_errno(r, "Failed to record %s as left on 2.x's files, moving it: %m",
-                                               ifname), 0;
+                                               link->ifname), 0;
                 *ret_first = true;
                 return 1;
         }
-        if (interface_state_read(ctx->runtime_dir, ifname, &previous) < 0 ||
-            interface_state_render(&previous, ctx->config, ifname, &before) < 0)
+        if (interface_state_read(ctx->runtime_dir, link->ifname, &previous) < 0 ||
+            interface_state_render(&previous, ctx->config, link->ifname, &before) < 0)
                 return 0;
         return rendered_interface_equal(&before, rendered);
 }
@@ -248,7 +260,7 @@ static int setup_write_files(const SetupContext *ctx, SetupRun *run, const LinkI
          * is anything of 2.x's there: every other run scans the directory once. */
         legacy = legacy_files_route_metric(ctx->network_dir, link->ifname, &legacy_metric);
         if (legacy > 0) {
-                r = setup_defer_takeover(ctx, link->ifname, &rendered, &o->deferred_first);
+                r = setup_defer_takeover(ctx, link, &rendered, &o->deferred_first);
                 if (r > 0) {
                         o->deferred = true;
                         return 0;
@@ -288,6 +300,7 @@ int interface_setup(const SetupContext *ctx, SetupRun *run, const char *ifname, 
         if (r < 0)
                 return r;
         r = setup_write_files(ctx, run, &link, &state, &changed, &o);
+        run->changed = run->changed || changed;   /* a reload for what did change */
         if (r < 0)
                 return r;
 
@@ -490,8 +503,11 @@ int interface_is_held(const char *network_dir, const char *ifname) {
         return hold_read(net_fd, ifname, name, &present);
 }
 
-/* Moves an ENI left on 2.x's files to ours, from the model its last run saved, under its lock. */
-static int complete_deferred_takeover(const SetupContext *ctx, SetupRun *run, const char *ifname) {
+/* Moves an ENI left on 2.x's files to ours, from the model its last run saved, under its lock
+ * (waited for until lock_deadline). 1 moved, 0 nothing to move (its record is forgotten when
+ * there is nothing it could apply to), or a negative errno (left for its next refresh). */
+static int complete_deferred_takeover(const SetupContext *ctx, SetupRun *run, const char *ifname,
+                                      uint64_t lock_deadline) {
         _cleanup_(file_lock_release) FileLock lock = FILE_LOCK_NULL;
         _cleanup_(interface_state_done) InterfaceState state = {};
         _cleanup_(rendered_interface_done) RenderedInterface rendered = {};
@@ -501,8 +517,7 @@ static int complete_deferred_takeover(const SetupContext *ctx, SetupRun *run, co
         bool changed = false;
         int r;
 
-        r = interface_lock_acquire(ctx->runtime_dir, ifname,
-                                   deadline_min(ctx->deadline_usec, usec_add(now_usec(), LOCK_WAIT_USEC)), &lock);
+        r = interface_lock_acquire(ctx->runtime_dir, ifname, lock_deadline, &lock);
         if (r < 0)
                 return r;
         /* Its own run may have moved it meanwhile, or udev's remove taken 2.x's files. */
@@ -512,56 +527,59 @@ static int complete_deferred_takeover(const SetupContext *ctx, SetupRun *run, co
         r = legacy_files_route_metric(ctx->network_dir, ifname, &legacy_metric);
         if (r < 0)
                 return r;
-        if (r == 0) {
+        /* Nothing of 2.x's left, the link gone or another one under the name (its own setup
+         * decides), or excluded since: nothing to move now or later. */
+        if (r == 0 || interface_state_read(ctx->runtime_dir, ifname, &state) < 0 ||
+            link_get_by_name(ifname, &link) < 0 || !streq(link.mac, state.eni.mac) ||
+            config_interface_excluded(ctx->config, link.ifname, link.mac)) {
                 deferred_takeover_forget(ctx->runtime_dir, ifname);
                 return 0;
         }
-        r = interface_state_read(ctx->runtime_dir, ifname, &state);
-        if (r < 0)
-                return r;   /* its next refresh moves it */
-        /* The model is for the link that has the name now, or nothing is written for it. */
-        r = link_get_by_name(ifname, &link);
-        if (r < 0)
-                return r;
-        if (!streq(link.mac, state.eni.mac))
-                return -ESTALE;
         r = interface_state_render(&state, ctx->config, ifname, &rendered);
         if (r < 0)
                 return r;
         r = interface_files_save(ctx->network_dir, ifname, &rendered,
                                  &(const FilesChangeHook) { record_reload_intent, &intent }, &changed);
-        if (r < 0)
-                return r;
-        r = interface_adopt_legacy(ctx, run, ifname, legacy_metric, eni_metric(&state.eni), &changed);
-        if (r < 0)
-                return r;
+        if (r >= 0)
+                r = interface_adopt_legacy(ctx, run, ifname, legacy_metric, eni_metric(&state.eni), &changed);
         run->changed = run->changed || changed;
+        if (r < 0)
+                return r;
         log_debug("Moved %s from 2.x's files to ours in this reload.", ifname);
         return 1;
 }
 
-static void complete_deferred_takeovers(const SetupContext *ctx, SetupRun *run) {
-        _cleanup_strv_free_ char **list = NULL;
+/* The lock of an ENI whose own refresh runs: at most this long, within the reload's deadline. */
+#define DEFERRED_LOCK_WAIT_USEC (5 * USEC_PER_SEC)
+
+static void complete_deferred_takeovers(const SetupContext *ctx, SetupRun *run, char **list,
+                                        uint64_t deadline_usec) {
+        uint64_t lock_deadline = deadline_min(deadline_usec, usec_add(now_usec(), DEFERRED_LOCK_WAIT_USEC));
+        size_t used = strlen(run->moved_from_2x);
         int r;
 
-        if (deferred_takeover_interfaces(ctx->runtime_dir, &list) < 0)
-                return;
         STRV_FOREACH(i, list) {
-                r = complete_deferred_takeover(ctx, run, *i);
+                r = complete_deferred_takeover(ctx, run, *i, lock_deadline);
                 if (r < 0)
                         log_debug_errno(r, "Failed to move %s from 2.x's files to ours, leaving it to its "
                                         "next refresh: %m", *i);
+                else if (r > 0 && used + strlen(*i) + 2 < sizeof run->moved_from_2x) {
+                        used += (size_t) snprintf(run->moved_from_2x + used, sizeof run->moved_from_2x - used,
+                                                  "%s%s", used ? " " : "", *i);
+                }
         }
 }
 
 int interface_setup_reload(const SetupContext *ctx, SetupRun *run, uint64_t deadline_usec, bool *ret_reloaded) {
+        _cleanup_strv_free_ char **deferred = NULL;
         uint64_t pending = 0;
 
         /* Any reload moves the ENIs still on 2.x's files (their 80-ec2.network changed under
          * them with the package): let it move them to ours, not to a mix of both. */
-        if (run->changed || run->reload_intent ||
-            (networkd_reloads_pending(ctx->runtime_dir, &pending) >= 0 && pending > 0))
-                complete_deferred_takeovers(ctx, run);
+        if (deferred_takeover_interfaces(ctx->runtime_dir, &deferred) >= 0 && deferred[0] &&
+            (run->changed || run->reload_intent ||
+             (networkd_reloads_pending(ctx->runtime_dir, &pending) >= 0 && pending > 0)))
+                complete_deferred_takeovers(ctx, run, deferred, deadline_usec);
         /* changed without reload_intent: the intent could not be recorded, the files
          * changed all the same. */
         if (run->changed || run->reload_intent)

@@ -40,6 +40,8 @@ typedef struct SetupRun {
         bool reload_intent;           /* a pending reload was recorded before the first
                                        * change (networkd_reload_intent): reload even when
                                        * the change then failed half-way */
+        char moved_from_2x[128];      /* the ENIs interface_setup_reload() moved from 2.x's
+                                       * files, space-separated (for the log) */
 } SetupRun;
 
 typedef struct SetupOutcome {

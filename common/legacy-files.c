@@ -244,6 +244,24 @@ static int open_network_dir(const char *network_dir, int *ret) {
         return 0;
 }
 
+bool legacy_files_is_network_file(const char *network_dir, const char *ifname, const char *path) {
+        char name_ifname[IFNAME_MAX];
+        _cleanup_close_ int net_fd = -1;
+        size_t n = strlen(network_dir), stem;
+        unsigned prefix;
+        const char *base;
+
+        if (!path || !ifname_is_valid(ifname) || strncmp(path, network_dir, n) != 0 || path[n] != '/')
+                return false;
+        base = path + n + 1;
+        if (strchr(base, '/') || !ends_with(base, NETWORK_SUFFIX, &stem) ||
+            !parse_entry(base, &prefix, name_ifname) || !streq(name_ifname, ifname))
+                return false;
+        if (open_network_dir(network_dir, &net_fd) < 0)
+                return false;
+        return is_legacy(net_fd, prefix, ifname);
+}
+
 int legacy_files_remove(const char *network_dir, const char *ifname, const FilesChangeHook *hook,
                         bool *ret_changed) {
         _cleanup_close_ int net_fd = -1;

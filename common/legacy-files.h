@@ -36,6 +36,10 @@ int legacy_files_remove(const char *network_dir, const char *ifname, const Files
  * 2.x has files for it, 0 when not (*ret 0): a refresh then has nothing of 2.x's to adopt. */
 int legacy_files_route_metric(const char *network_dir, const char *ifname, unsigned *ret);
 
+/* Whether path (as networkd names the .network it applies to a link) is 2.x's
+ * NN-IFACE.network for ifname in network_dir. */
+bool legacy_files_is_network_file(const char *network_dir, const char *ifname, const char *path);
+
 /* The interfaces 2.x's files are for (sorted, without duplicates; may be empty). */
 int legacy_files_interfaces(const char *network_dir, char ***ret);
 

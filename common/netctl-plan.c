@@ -209,7 +209,7 @@ static int plan_interface(const NetctlInterface *i, PlanInterface *p) {
                         return r;
                 /* networkd reconfigures a link whose configuration changed on reload; not
                  * from our files when another .network file wins. */
-                p->reconfigure = p->n_files > 0 && i->unmanaged == MANAGED;
+                p->reconfigure = p->n_files > 0 && i->unmanaged == MANAGED && !i->on_2x_files;
                 if (p->reconfigure && netctl_interface_numbers(i, &table, NULL)) {
                         r = plan_kernel(i, table, p);
                         if (r < 0)

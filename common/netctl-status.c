@@ -387,6 +387,16 @@ static int host_view(const NetctlOptions *o, NetctlStatus *s) {
         return 0;
 }
 
+/* Left on 2.x's files after an upgrade (deferred-takeover.h), and networkd runs it on them
+ * (or cannot say): otherwise networkd's view is checked against ours as for any ENI. */
+static bool on_2x_files(const NetctlOptions *o, const NetctlInterface *i) {
+        unsigned metric;
+
+        return deferred_takeover_is_marked(o->runtime_dir, i->name) > 0 &&
+               legacy_files_route_metric(o->network_dir, i->name, &metric) > 0 &&
+               (!i->networkd.known || legacy_files_is_network_file(o->network_dir, i->name, i->networkd.network_file));
+}
+
 static int add_interface(const NetctlOptions *o, NetctlStatus *s, const LinkInfo *link, const char *driver) {
         NetctlInterface *i = netctl_status_add_interface(s);
 
@@ -399,11 +409,6 @@ static int add_interface(const NetctlOptions *o, NetctlStatus *s, const LinkInfo
         i->unmanaged = netctl_unmanaged_reason(o->config, s->host.enabled, i->name, i->mac, driver,
                                                &i->unmanaged_detail);
         i->have_run = run_record_load(o->runtime_dir, i->name, &i->run) >= 0;
-        if (deferred_takeover_is_marked(o->runtime_dir, i->name) > 0) {
-                unsigned metric;
-
-                i->on_2x_files = legacy_files_route_metric(o->network_dir, i->name, &metric) > 0;
-        }
         return read_files(o, i);
 }
 
@@ -482,6 +487,7 @@ int netctl_status_collect(const NetctlOptions *o, NetctlStatus *ret, const char 
                     (r = render_expected(o, i)) < 0 || (link && (r = kernel_view(snap, link, i)) < 0))
                         return r;
                 timer_view(o, &s, i);
+                i->on_2x_files = on_2x_files(o, i);
                 r = netctl_drift_check(i);
                 if (r < 0)
                         return r;

@@ -305,8 +305,9 @@ static int setup_interface(const SetupContext *base, SetupRun *run, const Progra
                           arg_ifname, o.shadowed_by, arg_ifname);
         if (o.altname_error[0])
                 log_warning("Failed to add altname %s, ignoring.", o.altname_error);
+        if (o.deferred)
+                keep_deferred_for_next_boot(p, o.mac);   /* written only when it differs */
         if (o.deferred_first) {
-                keep_deferred_for_next_boot(p, o.mac);
                 log_notice("%s stays on amazon-ec2-net-utils 2.x's files for now: moving it to this "
                            "package's would restart its DHCP on this systemd-networkd. It moves at the "
                            "next boot, when its configuration changes or with the next reload this "
@@ -335,6 +336,9 @@ static int reload_networkd(const SetupContext *ctx, SetupRun *run) {
         r = interface_setup_reload(ctx, run, deadline, &reloaded);
         if (r < 0)
                 return log_error_errno(r, "Failed to reload systemd-networkd: %m");
+        if (run->moved_from_2x[0])
+                log_info("Moved %s from amazon-ec2-net-utils 2.x's files to this package's in this networkd "
+                         "reload.", run->moved_from_2x);
         if (reloaded)
                 log_event(LOG_INFO, MESSAGE_ID_NETWORKD_RELOAD, "Reloaded systemd-networkd.");
         return 0;

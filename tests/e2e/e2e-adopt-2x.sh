@@ -210,10 +210,17 @@ sys.exit(0 if "takeover-deferred" in (i.get("reason") or "") else 1)' "$pl"
     lab_assert "ens6: its configuration changed: it moved to the product's files" \
         grep -q "Configuration of ens6 updated" <<<"$E2E_OUT"
     moved_by move-ens6 ens5 ens6
+    lab_assert "ens6's refresh says it moved ens5 in its reload" \
+        grep -q "Moved ens5 from amazon-ec2-net-utils 2.x's files to this package's" <<<"$E2E_OUT"
     probe_stop
 fi
 lab_assert "no file of 2.x left at all" test -z "$(legacy_left)"
-lab_assert "nothing left deferred" test -z "$(ls -A "$(lab_inst_path /run/amazon-ec2-net-utils/takeover-deferred)" 2>/dev/null)"
+deferred_dir=$(lab_inst_path /run/amazon-ec2-net-utils/takeover-deferred)
+if [ "$ADOPT_NOW" = 1 ]; then
+    lab_assert "nothing was ever deferred" test ! -e "$deferred_dir"
+else
+    lab_assert "nothing left deferred" eval 'test -d "$deferred_dir" && test -z "$(ls -A "$deferred_dir")"'
+fi
 e2e_converge 20 ens5 ens6
 for i in ens5 ens6; do
     lab_assert "networkd applies $P-$i.network to $i (got $(network_file "$i"))" \

@@ -171,6 +171,25 @@ static void test_save_rendered(void **state) {
         assert_same_file(d->net, d->net2, NET ".d/eni.conf");
         assert_same_file(d->net, d->net2, NET ".d/ec2net_alias.conf");
 
+        /* Every refresh of a deferred ENI keeps it: the same content writes nothing. */
+        {
+                char owner[PATH_MAX];
+                struct stat before, after;
+
+                snprintf(owner, sizeof owner, "%s/boot-config/owner", d->state);
+                assert_int_equal(stat(owner, &before), 0);
+                assert_int_equal(boot_config_save_rendered(d->state, "ens5", MAC, &r), 0);
+                assert_int_equal(stat(owner, &after), 0);
+                assert_int_equal(before.st_ino, after.st_ino);
+                free(r.content[IFACE_FILE_ALIAS]);
+                r.content[IFACE_FILE_ALIAS] = NULL;   /* the secondary address unassigned */
+                assert_int_equal(boot_config_save_rendered(d->state, "ens5", MAC, &r), 0);
+                assert_int_equal(stat(owner, &after), 0);
+                assert_int_not_equal(before.st_ino, after.st_ino);
+                snprintf(owner, sizeof owner, "%s/boot-config/ec2net_alias.conf", d->state);
+                assert_int_equal(access(owner, F_OK), -1);
+        }
+
         /* Validated as anything kept: ours for this interface, a .network that is no hold. */
         bad.content[IFACE_FILE_NETWORK] = strdup(HEADER "[Match]\nName=ens5\n");
         bad.content[IFACE_FILE_ENI] = strdup("[Match]\nMACAddress=" MAC "\n");
