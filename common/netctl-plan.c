@@ -197,11 +197,12 @@ static int plan_interface(const NetctlInterface *i, PlanInterface *p) {
                              error_to_string(i->imds.error)) < 0)
                         return -ENOMEM;
                 /* deferred-takeover.h: what it moves to, when it moves. */
-                if (i->imds.source != IMDS_VIEW_NONE && i->on_2x_files &&
-                    !(p->reason = strdup("on 2.x's files (takeover-deferred): a refresh moves it to these files only "
-                                         "when its configuration changed in EC2; the next boot or networkd "
-                                         "reload of this package does")))
-                        return -ENOMEM;
+                if (i->imds.source != IMDS_VIEW_NONE && i->on_2x_files) {
+                        p->reason = strdup("on 2.x's files (takeover-deferred): a refresh writes nothing now; it "
+                                           "moves the ENI when its configuration changed in EC2, as the next boot "
+                                           "or networkd reload of this package does");
+                        return p->reason ? 0 : -ENOMEM;
+                }
         }
         if (p->managed && i->imds.source != IMDS_VIEW_NONE) {
                 r = plan_files(i, p);
@@ -209,7 +210,7 @@ static int plan_interface(const NetctlInterface *i, PlanInterface *p) {
                         return r;
                 /* networkd reconfigures a link whose configuration changed on reload; not
                  * from our files when another .network file wins. */
-                p->reconfigure = p->n_files > 0 && i->unmanaged == MANAGED && !i->on_2x_files;
+                p->reconfigure = p->n_files > 0 && i->unmanaged == MANAGED;
                 if (p->reconfigure && netctl_interface_numbers(i, &table, NULL)) {
                         r = plan_kernel(i, table, p);
                         if (r < 0)
