@@ -25,6 +25,10 @@
 #   boot      the designed boot path from a clean /run: ec2-net-generator --seed (one pass
 #             over every ENI) then every policy-routes@ start at once (they are ordered
 #             After=ec2-net-seed.service)
+#   refresh2x after an upgrade from 2.x on this networkd (252): every ENI on 2.x's files
+#             (tests/lab/legacy-2x.sh, the other prefix), refreshed one after another,
+#             5 passes: they stay on them (deferred-takeover.h); counts from the first pass
+#             (the one that records the deferral), CPU the median
 # CPU time and peak memory come from the kernel's accounting of each process (wait4, see
 # tests/lab/runpar.c); IMDS requests from the fake IMDS's request log; networkd reloads from
 # dbus-monitor on the instance's bus (Manager.Reload calls), independent of the product.
@@ -32,6 +36,8 @@ set -u
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../tests/lab/lab.sh
 source "$BENCH_DIR/../tests/lab/lab.sh"
+# shellcheck source=../tests/lab/legacy-2x.sh
+source "$BENCH_DIR/../tests/lab/legacy-2x.sh"
 
 usage() { echo "usage: $0 --build-dir DIR --enis N --out FILE" >&2; exit 2; }
 ENIS=16 OUT=""
@@ -320,6 +326,34 @@ out "boot_seeded ${seeded:-?}"
 [ "${seeded:-0}" = "$ENIS" ] || note "the seed stage configured ${seeded:-?} of $ENIS ENIs: $(tail -n1 "$LAB_DIR/log-boot_seed/seed.err")"
 show "boot_ready_ms|boot_seeded|boot_seed_cpu_total_ms|boot_start_cpu_total_ms|boot_requests|boot_reloads"
 out_oracle boot
+
+# --- after an upgrade from 2.x: refreshes of ENIs left on 2.x's files ------------------
+note "every ENI on 2.x's files, then refresh of $ENIS ENIs left on them"
+run_all remove2 1 "$PRODUCT" '{}' remove ::: "${IFACES[@]}"
+find "$(lab_inst_path /run/amazon-ec2-net-utils)" -mindepth 1 -delete
+other=70
+[ "${EC2NET_FILE_PREFIX:-70}" != 70 ] || other=07
+for i in "${IFACES[@]}"; do lab_write_2x "$i" "$other"; done
+lab_networkctl reload
+on_2x() {
+    local i idx st
+    for i in "${IFACES[@]}"; do
+        idx=$(ip -n "$LAB_INST" -o link show dev "$i" | cut -d: -f1)
+        st=$(lab_inst_path "/run/systemd/netif/links/$idx")
+        grep -qx 'ADMIN_STATE=configured' "$st" && grep -q "^NETWORK_FILE=.*/$other-$i.network\$" "$st" ||
+            return 1
+    done
+}
+if lab_wait_for 120 on_2x; then
+    RUNPAR_MODE=-s phase refresh2x refresh 5
+    show "refresh2x_cpu_total_ms|refresh2x_requests|refresh2x_reloads|refresh2x_files_rewritten"
+    stayed=$(find "$(lab_inst_path /run/amazon-ec2-net-utils/takeover-deferred)" -type f 2>/dev/null | wc -l)
+    out "refresh2x_deferred $stayed"
+    [ "$stayed" = "$ENIS" ] || lab_not_ok "refresh2x: $stayed of $ENIS ENIs recorded as left on 2.x's files"
+    on_2x || lab_not_ok "refresh2x: an ENI left 2.x's files"
+else
+    lab_not_ok "links not on 2.x's files within 120 s"
+fi
 
 if [ "$LAB_FAILED" = 0 ]; then out "ok 1"; else out "ok 0"; fi
 lab_summary >/dev/null

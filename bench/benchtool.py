@@ -352,6 +352,11 @@ def cmd_table(a):
         ("CPU (user+sys), seed + all `start` processes", boot_cpu),
         ("IMDS requests", lambda r: reqs(r, "boot", "floor_start_requests")),
         ("networkd reloads (floor 1)", lambda r: g(r, "boot_reloads")),
+        ("**refresh, ENIs left on 2.x's files** after an upgrade (networkd 252: deferred), one after another", None),
+        ("CPU (user+sys), all `refresh` processes (median of 5 passes)", lambda r: cpu(r, "refresh2x")),
+        ("IMDS requests (the first pass: no saved state yet, a full fetch)", lambda r: g(r, "refresh2x_requests")),
+        ("networkd reloads · files rewritten (floor 0 · 0) · ENIs that stayed", lambda r: "%s · %s · %s" % (
+            g(r, "refresh2x_reloads"), g(r, "refresh2x_files_rewritten"), g(r, "refresh2x_deferred"))),
         ("**ec2-netctl** over every ENI, all in sync (one process)", None),
         ("`status --offline`: wall time (hyperfine, mean ± σ)", lambda r: (
             "%s ± %s ms" % (r["netctl_hyperfine_mean_ms"], r["netctl_hyperfine_stddev_ms"])
