@@ -194,6 +194,21 @@ static int interface_adopt_legacy(const SetupContext *ctx, SetupRun *run, const 
         return 0;
 }
 
+/* Writes the interface's rendered files and, where 2.x's files configure it (legacy > 0),
+ * takes them away in the same reload (interface_adopt_legacy). */
+static int files_save_taking_over(const SetupContext *ctx, SetupRun *run, const char *ifname,
+                                  const RenderedInterface *rendered, int legacy, unsigned legacy_metric,
+                                  unsigned our_metric, bool *changed) {
+        ReloadIntent intent = { ctx->runtime_dir, run };
+        int r;
+
+        r = interface_files_save(ctx->network_dir, ifname, rendered,
+                                 &(const FilesChangeHook) { record_reload_intent, &intent }, changed);
+        if (r < 0 || legacy <= 0)
+                return r;
+        return interface_adopt_legacy(ctx, run, ifname, legacy_metric, our_metric, changed);
+}
+
 static bool rendered_interface_equal(const RenderedInterface *a, const RenderedInterface *b) {
         for (size_t f = 0; f < _IFACE_FILE_MAX; f++)
                 if (!a->content[f] != !b->content[f] ||
@@ -249,7 +264,6 @@ static int setup_defer_takeover(const SetupContext *ctx, const LinkInfo *link, c
 static int setup_write_files(const SetupContext *ctx, SetupRun *run, const LinkInfo *link,
                              const InterfaceState *state, bool *ret_changed, SetupOutcome *o) {
         _cleanup_(rendered_interface_done) RenderedInterface rendered = {};
-        ReloadIntent intent = { ctx->runtime_dir, run };
         unsigned legacy_metric = 0;
         int r, legacy;
 
@@ -266,13 +280,8 @@ static int setup_write_files(const SetupContext *ctx, SetupRun *run, const LinkI
                         return 0;
                 }
         }
-        r = interface_files_save(ctx->network_dir, link->ifname, &rendered,
-                                 &(const FilesChangeHook) { record_reload_intent, &intent }, ret_changed);
-        if (r < 0)
-                return r;
-        if (legacy == 0)
-                return 0;
-        return interface_adopt_legacy(ctx, run, link->ifname, legacy_metric, eni_metric(&state->eni), ret_changed);
+        return files_save_taking_over(ctx, run, link->ifname, &rendered, legacy, legacy_metric,
+                                      eni_metric(&state->eni), ret_changed);
 }
 
 int interface_setup(const SetupContext *ctx, SetupRun *run, const char *ifname, SetupMode mode,
@@ -512,7 +521,6 @@ static int complete_deferred_takeover(const SetupContext *ctx, SetupRun *run, co
         _cleanup_(interface_state_done) InterfaceState state = {};
         _cleanup_(rendered_interface_done) RenderedInterface rendered = {};
         _cleanup_(link_info_done) LinkInfo link = {};
-        ReloadIntent intent = { ctx->runtime_dir, run };
         unsigned legacy_metric = 0;
         bool changed = false;
         int r;
@@ -538,10 +546,7 @@ static int complete_deferred_takeover(const SetupContext *ctx, SetupRun *run, co
         r = interface_state_render(&state, ctx->config, ifname, &rendered);
         if (r < 0)
                 return r;
-        r = interface_files_save(ctx->network_dir, ifname, &rendered,
-                                 &(const FilesChangeHook) { record_reload_intent, &intent }, &changed);
-        if (r >= 0)
-                r = interface_adopt_legacy(ctx, run, ifname, legacy_metric, eni_metric(&state.eni), &changed);
+        r = files_save_taking_over(ctx, run, ifname, &rendered, 1, legacy_metric, eni_metric(&state.eni), &changed);
         run->changed = run->changed || changed;
         if (r < 0)
                 return r;

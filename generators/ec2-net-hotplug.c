@@ -69,13 +69,6 @@ static bool networkd_applies_file(const char *ifname) {
 /* Holds the new ENI when nothing of ours is there yet, so that networkd's first
  * configuration of it is its own. Only when networkd reads the hold now (a reload): one it
  * would read later could take a link it has configured by then away from it. */
-/* A reload of ours also moved the ENIs left on 2.x's files (deferred-takeover.h). */
-static void log_moved_from_2x(const SetupRun *run) {
-        if (run->moved_from_2x[0])
-                log_info("Moved %s from amazon-ec2-net-utils 2.x's files to this package's in this networkd "
-                         "reload.", run->moved_from_2x);
-}
-
 static bool hotplug_hold(const Program *p, const EniProbe *probe) {
         SetupContext ctx = hotplug_context(p);
         SetupRun run = {};
@@ -96,7 +89,7 @@ static bool hotplug_hold(const Program *p, const EniProbe *probe) {
         if (!held)
                 return false;
         r = interface_setup_reload(&ctx, &run, usec_add(now_usec(), BUS_TIMEOUT_USEC), NULL);
-        log_moved_from_2x(&run);
+        program_log_moved_from_2x(run.moved_from_2x);
         if (r >= 0) {
                 log_debug("Holding %s until its configuration is written.", probe->ifname);
                 return true;
@@ -115,7 +108,7 @@ static void hotplug_release(const Program *p, const char *ifname) {
         r = interface_release(&ctx, &run, ifname, NULL);
         if (r >= 0) {
                 r = interface_setup_reload(&ctx, &run, usec_add(now_usec(), BUS_TIMEOUT_USEC), NULL);
-                log_moved_from_2x(&run);
+                program_log_moved_from_2x(run.moved_from_2x);
         }
         if (r < 0)
                 log_warning_errno(r, "Failed to release %s: %m", ifname);
@@ -246,7 +239,7 @@ static int hotplug_remove(const Program *p, const char *ifname, const char *mac)
         else
                 log_remove_outcome(ifname, &o);
         r = interface_setup_reload(&ctx, &run, usec_add(now_usec(), BUS_TIMEOUT_USEC), NULL);
-        log_moved_from_2x(&run);
+        program_log_moved_from_2x(run.moved_from_2x);
         if (r < 0)
                 return log_error_errno(r, "Failed to reload systemd-networkd: %m");
         return ret;

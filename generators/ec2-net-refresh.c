@@ -184,30 +184,20 @@ static void record_run(const char *runtime_dir, int r, const SetupOutcome *o, un
                 log_debug_errno(k, "Failed to record the run, ignoring: %m");
 }
 
-/* The bootstrap ENI's configuration changed: kept for the next boot (boot-config.h). */
-static void keep_for_next_boot(const Program *p, const char *mac) {
-        int r;
-
-        if (!hold_policy_is_bootstrap(p->paths.sysfs_root, &p->config, arg_ifname))
-                return;
-        r = boot_config_save(p->paths.state_dir, p->paths.network_dir, arg_ifname, mac);
-        if (r < 0)
-                log_notice_errno(r, "Failed to keep the configuration of %s for the next boot: %m", arg_ifname);
-}
-
-/* An ENI left on 2.x's files: what it would run on is kept all the same, so that the next
- * boot starts the bootstrap ENI on it (the other ENIs are held until the seed writes theirs). */
-static void keep_deferred_for_next_boot(const Program *p, const char *mac) {
+/* The bootstrap ENI's configuration, kept for the next boot (boot-config.h): what was written
+ * when it changed, or, for an ENI left on 2.x's files (deferred), what it would run on, so that
+ * the next boot starts it on that (the other ENIs are held until the seed writes theirs). */
+static void keep_for_next_boot(const Program *p, const char *mac, bool deferred) {
         _cleanup_(interface_state_done) InterfaceState state = {};
         _cleanup_(rendered_interface_done) RenderedInterface rendered = {};
         int r;
 
         if (!hold_policy_is_bootstrap(p->paths.sysfs_root, &p->config, arg_ifname))
                 return;
-        r = interface_state_read(p->paths.runtime_dir, arg_ifname, &state);
-        if (r >= 0)
-                r = interface_state_render(&state, &p->config, arg_ifname, &rendered);
-        if (r >= 0)
+        if (!deferred)
+                r = boot_config_save(p->paths.state_dir, p->paths.network_dir, arg_ifname, mac);
+        else if ((r = interface_state_read(p->paths.runtime_dir, arg_ifname, &state)) >= 0 &&
+                 (r = interface_state_render(&state, &p->config, arg_ifname, &rendered)) >= 0)
                 r = boot_config_save_rendered(p->paths.state_dir, arg_ifname, mac, &rendered);
         if (r < 0)
                 log_notice_errno(r, "Failed to keep the configuration of %s for the next boot: %m", arg_ifname);
@@ -306,7 +296,7 @@ static int setup_interface(const SetupContext *base, SetupRun *run, const Progra
         if (o.altname_error[0])
                 log_warning("Failed to add altname %s, ignoring.", o.altname_error);
         if (o.deferred)
-                keep_deferred_for_next_boot(p, o.mac);   /* written only when it differs */
+                keep_for_next_boot(p, o.mac, true);   /* written only when it differs */
         if (o.deferred_first) {
                 log_notice("%s stays on amazon-ec2-net-utils 2.x's files for now: moving it to this "
                            "package's would restart its DHCP on this systemd-networkd. It moves at the "
@@ -318,7 +308,7 @@ static int setup_interface(const SetupContext *base, SetupRun *run, const Progra
                 log_event(LOG_INFO, MESSAGE_ID_CONFIG_CHANGED,
                           "Configuration of %s updated (table %u, %u IMDS requests).",
                           arg_ifname, o.table, imds_client_requests(imds));
-                keep_for_next_boot(p, o.mac);
+                keep_for_next_boot(p, o.mac, false);
         }
         else
                 log_debug("Configuration of %s unchanged (%u IMDS requests).",
@@ -336,9 +326,7 @@ static int reload_networkd(const SetupContext *ctx, SetupRun *run) {
         r = interface_setup_reload(ctx, run, deadline, &reloaded);
         if (r < 0)
                 return log_error_errno(r, "Failed to reload systemd-networkd: %m");
-        if (run->moved_from_2x[0])
-                log_info("Moved %s from amazon-ec2-net-utils 2.x's files to this package's in this networkd "
-                         "reload.", run->moved_from_2x);
+        program_log_moved_from_2x(run->moved_from_2x);
         if (reloaded)
                 log_event(LOG_INFO, MESSAGE_ID_NETWORKD_RELOAD, "Reloaded systemd-networkd.");
         return 0;

@@ -54,3 +54,9 @@ ImdsOptions program_imds_options(const Program *p, char *const *interfaces, uint
                 .max_attempts = max_attempts,
         };
 }
+
+void program_log_moved_from_2x(const char *moved) {
+        if (moved && moved[0])
+                log_info("Moved %s from amazon-ec2-net-utils 2.x's files to this package's in this networkd "
+                         "reload.", moved);
+}

@@ -35,6 +35,10 @@ void program_done(Program *p);
  * missing) and the networkd directory (when present). Logs the path on failure. */
 int program_prepare_directories(const Program *p);
 
+/* After a networkd reload of ours: the ENIs it moved from 2.x's files (SetupRun's
+ * moved_from_2x, deferred-takeover.h), at info; nothing when none. */
+void program_log_moved_from_2x(const char *moved);
+
 /* IMDS client options from the configuration: its endpoints, the token cached in the runtime
  * directory, requests through interfaces (NULL: the default route). */
 ImdsOptions program_imds_options(const Program *p, char *const *interfaces, uint64_t deadline_usec,
