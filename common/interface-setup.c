@@ -195,7 +195,8 @@ static int interface_adopt_legacy(const SetupContext *ctx, SetupRun *run, const 
 }
 
 /* Writes the interface's rendered files and, where 2.x's files configure it (legacy > 0),
- * takes them away in the same reload (interface_adopt_legacy). */
+ * takes them away in the same reload (interface_adopt_legacy; also when it could not tell,
+ * legacy < 0: the removal itself only takes what is 2.x's). */
 static int files_save_taking_over(const SetupContext *ctx, SetupRun *run, const char *ifname,
                                   const RenderedInterface *rendered, int legacy, unsigned legacy_metric,
                                   unsigned our_metric, bool *changed) {
@@ -204,7 +205,7 @@ static int files_save_taking_over(const SetupContext *ctx, SetupRun *run, const 
 
         r = interface_files_save(ctx->network_dir, ifname, rendered,
                                  &(const FilesChangeHook) { record_reload_intent, &intent }, changed);
-        if (r < 0 || legacy <= 0)
+        if (r < 0 || legacy == 0)
                 return r;
         return interface_adopt_legacy(ctx, run, ifname, legacy_metric, our_metric, changed);
 }

@@ -91,6 +91,8 @@ int interface_state_save(const char *runtime_dir, const char *ifname, const Inte
         if (fd < 0)
                 return negative_errno();
         snprintf(name, sizeof name, "%s.json", ifname);
+        /* A run killed while saving left its temporary file: ours to remove, under the lock. */
+        (void) file_save_remove_leftovers(fd, (const char *const[]) { name, NULL });
         r = file_save_atomic(fd, name, text);
         return r < 0 ? r : 0;
 }
@@ -100,8 +102,10 @@ void interface_state_remove(const char *runtime_dir, const char *ifname) {
         char name[PATH_MAX];
 
         snprintf(name, sizeof name, "%s.json", ifname);
-        if (fd >= 0)
+        if (fd >= 0) {
+                (void) file_save_remove_leftovers(fd, (const char *const[]) { name, NULL });
                 (void) file_save_atomic(fd, name, NULL);
+        }
         run_record_remove(runtime_dir, ifname);
 }
 

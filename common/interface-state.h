@@ -29,6 +29,7 @@ void interface_state_done(InterfaceState *s);
 int interface_state_load(const char *runtime_dir, const char *ifname, const char *mac, InterfaceState *ret);
 /* The same, whichever MAC it is for (whose the files of ifname are). */
 int interface_state_read(const char *runtime_dir, const char *ifname, InterfaceState *ret);
+/* Both under the interface's lock: they also remove what a killed save left. */
 int interface_state_save(const char *runtime_dir, const char *ifname, const InterfaceState *s);
 /* Deletes everything kept about the interface: its state and its last-run record. */
 void interface_state_remove(const char *runtime_dir, const char *ifname);
