@@ -41,7 +41,7 @@ struct ImdsClient {
         ImdsRoute *routes;
         size_t n_routes;
         size_t route;            /* index of the route in use */
-        bool route_confirmed;    /* the route answered at least once in this run */
+        bool route_confirmed;    /* the route in use answered in this run */
 
         char token[TOKEN_MAX + 1];
         char *token_cache_dir;
@@ -391,6 +391,7 @@ static int acquire_token(ImdsClient *c) {
                 case 0:
                         /* Not reachable this way: the next route, right away. */
                         c->route = (c->route + 1) % c->n_routes;
+                        c->route_confirmed = false;
                         if (++unreachable < c->n_routes)
                                 continue;
                         unreachable = 0;
@@ -459,14 +460,16 @@ int imds_get(ImdsClient *c, const char *path, char **ret_body, size_t *ret_len) 
                 case 0:
                         if (resp.too_large)
                                 return -EIMDS_INVALID;
-                        if (!c->route_confirmed) {
-                                /* A cached token, and a route that never answered in this
-                                 * run: the next route, right away; the token stays good. */
-                                c->route = (c->route + 1) % c->n_routes;
-                                if (++unreachable < c->n_routes)
-                                        continue;
-                                unreachable = 0;
-                        }
+                        /* No answer this way: the next route, right away (the token
+                         * stays good). Also from a route that answered before: an interface
+                         * whose DHCP address networkd is renewing (a reload, a lease lost)
+                         * stops answering until it is back, while another ENI does. Once
+                         * round every route without an answer: back off. */
+                        c->route = (c->route + 1) % c->n_routes;
+                        c->route_confirmed = false;
+                        if (++unreachable < c->n_routes)
+                                continue;
+                        unreachable = 0;
                         break;
                 default:
                         if (resp.too_large)

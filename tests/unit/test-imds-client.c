@@ -2,7 +2,8 @@
 /*
  * The IMDS client against the fake IMDS on loopback (SPEC §3): token flow and cache, 401
  * renewal, 403, 404, 400, 5xx then success, a server that never answers (deadline kept),
- * slow and oversized bodies (rejected, bounded memory), endpoint and route fallback.
+ * slow and oversized bodies (rejected, bounded memory), endpoint and route fallback (also
+ * from a route that answered before).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,7 +26,7 @@ static const char scenario[] =
         " \"network\": {\"interfaces\": {\"macs\": {\"02:00:00:00:00:01\": {\"device-number\": \"0\","
         " \"local-ipv4s\": [\"10.0.0.5\", \"10.0.0.6\"]}}}}}}";
 
-static FakeImds fake;
+static FakeImds fake, first;   /* first: a second IMDS, for the tests with two routes */
 static char *cache_dir;
 
 static int setup(void **state) {
@@ -40,6 +41,18 @@ static int teardown(void **state) {
         rm_rf(cache_dir);
         free(cache_dir);
         return 0;
+}
+
+/* Started and stopped here, not in the test: a failed assertion leaves the test at once. */
+static int setup_two(void **state) {
+        if (fake_imds_start(&first, scenario) < 0)
+                return -1;
+        return setup(state);
+}
+
+static int teardown_two(void **state) {
+        fake_imds_stop(&first);
+        return teardown(state);
 }
 
 static ImdsClient *client(uint64_t timeout_usec, const char *cache) {
@@ -323,6 +336,39 @@ static void test_cached_token_survives_route_fallback(void **state) {
         assert_int_equal(fake_imds_count(&fake, "PUT", NULL), 1);
 }
 
+/* A route that answered earlier in the run and then stops answering (an interface whose
+ * DHCP address networkd is renewing) is left for the next one at once, not retried until
+ * the attempts run out: the run goes on through the other route, with no backoff. */
+static void test_answered_route_that_stops_fails_over(void **state) {
+        _cleanup_(imds_client_freep) ImdsClient *c = NULL;
+        _cleanup_free_ char *a = NULL, *b = NULL, *d = NULL;
+        uint64_t start;
+        char *endpoints[] = { first.endpoint, fake.endpoint, NULL };
+        ImdsOptions o = {
+                .endpoints = endpoints,
+                .deadline_usec = usec_add(now_usec(), 10 * USEC_PER_SEC),
+                .request_timeout_usec = 300 * USEC_PER_MSEC,
+        };
+
+        assert_int_equal(imds_client_new(&o, &c), 0);
+        assert_int_equal(imds_get(c, "mac", &a, NULL), 0);
+        assert_string_equal(imds_client_answered_route(c)->endpoint, first.endpoint);
+
+        /* Accepts the connection and never answers: one timeout, then the other route. */
+        fake_imds_set_faults(&first, "{\"rules\": [{\"match\": \"/latest/*\", \"action\": \"hang\"}]}");
+        start = now_usec();
+        assert_int_equal(imds_get(c, "local-hostname", &b, NULL), 0);
+        assert_string_equal(b, "ip-10-0-0-5");
+        assert_string_equal(imds_client_answered_route(c)->endpoint, fake.endpoint);
+        assert_true(now_usec() - start < 300 * USEC_PER_MSEC + 500 * USEC_PER_MSEC);
+        assert_int_equal(fake_imds_count(&first, "GET", "/local-hostname"), 1);
+
+        /* And stays on the route that answers. */
+        assert_int_equal(imds_get(c, "mac", &d, NULL), 0);
+        assert_int_equal(fake_imds_count(&first, "GET", NULL), 2);
+        assert_int_equal(fake_imds_count(&fake, "GET", "/mac"), 1);
+}
+
 static void test_unreachable_gives_error(void **state) {
         char *endpoints[] = { (char *) "http://127.0.0.1:1", NULL };
         _cleanup_(imds_client_freep) ImdsClient *c = NULL;
@@ -363,6 +409,7 @@ int main(void) {
                 T(test_slow_body_respects_deadline), T(test_slow_body_every_attempt_is_a_timeout),
                 T(test_oversized_body_rejected),
                 T(test_endpoint_and_route_fallback), T(test_cached_token_survives_route_fallback),
+                cmocka_unit_test_setup_teardown(test_answered_route_that_stops_fails_over, setup_two, teardown_two),
                 T(test_unreachable_gives_error), T(test_token_lock_timeout_is_local),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
