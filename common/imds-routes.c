@@ -6,12 +6,15 @@
 #include "netlink.h"
 #include "strv.h"
 
-static bool has_global_ipv4(const char *ifname) {
+/* Requests bound to the interface can leave only with an address whose subnet it routes (the
+ * one DHCP gives): the secondary /32 addresses (noprefixroute) it keeps while networkd renews
+ * that one lead nowhere, and each request would wait for its timeout. */
+static bool has_subnet_ipv4(const char *ifname) {
         _cleanup_(link_info_done) LinkInfo link = {};
         LinkAddresses a = {};
 
         return link_get_by_name(ifname, &link) >= 0 && link_get_addresses(link.ifindex, &a) >= 0 &&
-               a.has_global_ipv4;
+               a.has_subnet_ipv4;
 }
 
 int imds_routes_build(char *const *candidates, char ***ret) {
@@ -21,8 +24,9 @@ int imds_routes_build(char *const *candidates, char ***ret) {
         if (!l)
                 return -ENOMEM;
         STRV_FOREACH(i, candidates) {
-                if (!has_global_ipv4(*i)) {
-                        log_debug("Not sending IMDS requests through %s: it has no IPv4 address.", *i);
+                if (!has_subnet_ipv4(*i)) {
+                        log_debug("Not sending IMDS requests through %s: it has no IPv4 address with a subnet route.",
+                                  *i);
                         continue;
                 }
                 r = strv_extend(&l, *i);

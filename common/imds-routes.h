@@ -2,7 +2,8 @@
 #pragma once
 
 /* Which interfaces IMDS requests are bound to, in order (SPEC §3): the candidates that
- * hold a global IPv4 address, then the default route (""). An interface without one must
- * not be used: the kernel would send the request out of it with another ENI's source
- * address, which the VPC drops (and the request waits for its timeout). */
+ * hold a global IPv4 address with its subnet's route (LinkAddresses.has_subnet_ipv4), then
+ * the default route (""). An interface without one must not be used: the kernel would send
+ * the request out of it with another ENI's source address, which the VPC drops, or with a
+ * secondary /32 it cannot route (and the request waits for its timeout). */
 int imds_routes_build(char *const *candidates, char ***ret);

@@ -626,8 +626,11 @@ int link_addresses_add_message(LinkAddresses *addresses, int ifindex, const stru
                         return -EBADMSG;
                 memcpy(&a, RTA_DATA(address), sizeof(a));
                 /* SPEC §4: 169.254/16 (IMDS-style link-local) does not make a subnet IPv4. */
-                if ((ntohl(a.s_addr) & 0xffff0000U) != 0xa9fe0000U)
-                        addresses->has_global_ipv4 = true;
+                if ((ntohl(a.s_addr) & 0xffff0000U) == 0xa9fe0000U)
+                        return 1;
+                addresses->has_global_ipv4 = true;
+                if (ifa->ifa_prefixlen < 32 && !(flags & IFA_F_NOPREFIXROUTE))
+                        addresses->has_subnet_ipv4 = true;
                 return 1;
         }
         case AF_INET6:

@@ -55,6 +55,8 @@ int link_add_altname(int ifindex, const char *altname);
 
 typedef struct LinkAddresses {
         bool has_global_ipv4;     /* an IPv4 address outside 169.254.0.0/16 (SPEC §4 "subnet has IPv4") */
+        bool has_subnet_ipv4;     /* one of those that brings its subnet's route (the address DHCP
+                                   * gives): not a /32, not noprefixroute (secondary addresses) */
         bool has_global_ipv6;     /* an IPv6 address with scope global (not tentative/dadfailed) */
 } LinkAddresses;
 

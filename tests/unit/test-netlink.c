@@ -356,9 +356,17 @@ static void test_addresses(void **state) {
         assert_int_equal(link_get_addresses(ifindex, &a), 0);
         assert_false(a.has_global_ipv6);
 
+        /* A secondary /32 is an IPv4 address, but routes nothing: IMDS cannot be reached
+         * through the link with it alone. */
+        assert_int_equal(address_add(ifindex, "192.0.2.11", 32, false), 0);
+        assert_int_equal(link_get_addresses(ifindex, &a), 0);
+        assert_true(a.has_global_ipv4);
+        assert_false(a.has_subnet_ipv4);
+
         assert_int_equal(address_add(ifindex, "192.0.2.10", 24, false), 0);
         assert_int_equal(link_get_addresses(ifindex, &a), 0);
         assert_true(a.has_global_ipv4);
+        assert_true(a.has_subnet_ipv4);
         assert_false(a.has_global_ipv6);
 
         assert_int_equal(address_add(ifindex, "2001:db8::10", 64, true), 0);
@@ -640,12 +648,27 @@ static void test_parse_address_message(void **state) {
         assert_false(a.has_global_ipv4);
         assert_int_equal(link_addresses_add_message(&a, 3, &m.header), 1);
         assert_true(a.has_global_ipv4);
+        assert_true(a.has_subnet_ipv4);
+
+        /* Without its subnet's route: noprefixroute (in IFA_FLAGS), or a host address. */
+        a = (LinkAddresses) {};
+        newaddr_message(&m, AF_INET, 3, RT_SCOPE_UNIVERSE, 0);
+        assert_int_equal(netlink_message_append(&m, IFA_LOCAL, v4, sizeof(v4)), 0);
+        assert_int_equal(netlink_message_append_u32(&m, IFA_FLAGS, IFA_F_NOPREFIXROUTE), 0);
+        assert_int_equal(link_addresses_add_message(&a, 3, &m.header), 1);
+        newaddr_message(&m, AF_INET, 3, RT_SCOPE_UNIVERSE, 0);
+        ((struct ifaddrmsg *) NLMSG_DATA(&m.header))->ifa_prefixlen = 32;
+        assert_int_equal(netlink_message_append(&m, IFA_LOCAL, v4, sizeof(v4)), 0);
+        assert_int_equal(link_addresses_add_message(&a, 3, &m.header), 1);
+        assert_true(a.has_global_ipv4);
+        assert_false(a.has_subnet_ipv4);
 
         a = (LinkAddresses) {};
         newaddr_message(&m, AF_INET, 3, RT_SCOPE_LINK, 0);
         assert_int_equal(netlink_message_append(&m, IFA_ADDRESS, v4_ll, sizeof(v4_ll)), 0);
         assert_int_equal(link_addresses_add_message(&a, 3, &m.header), 1);
         assert_false(a.has_global_ipv4);
+        assert_false(a.has_subnet_ipv4);
 
         /* Wrong sizes. */
         newaddr_message(&m, AF_INET, 3, RT_SCOPE_UNIVERSE, 0);
