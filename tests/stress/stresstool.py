@@ -691,15 +691,21 @@ class KillDriver:
         self.max_delay = {}
         iface = self.a.ifaces[0]
         times = {"refresh": [], "start": [], "start-fresh": [], "remove": []}
+        def timed(kind, action):
+            st, wall, out = self.prog(iface, action)
+            if not self.ok(st == 0, "calibration: %s of %s exits 0 (%s, %.2fs)" % (kind, iface, st, wall)):
+                print(out, flush=True)
+            times[kind].append(wall)
+
         for _ in range(3):
             self.variant[iface] ^= 1
             self.write_imds()
-            times["refresh"].append(self.prog(iface, "refresh")[1])
+            timed("refresh", "refresh")
             self.variant[iface] ^= 1
             self.write_imds()
-            times["start"].append(self.prog(iface, "start")[1])
-            times["remove"].append(self.prog(iface, "remove")[1])
-            times["start-fresh"].append(self.prog(iface, "start")[1])
+            timed("start", "start")
+            timed("remove", "remove")
+            timed("start-fresh", "start")
         for k, v in times.items():
             v.sort()
             self.max_delay[k] = max(0.030, 1.3 * v[1])
