@@ -17,23 +17,35 @@ static bool has_subnet_ipv4(const char *ifname) {
                a.has_subnet_ipv4;
 }
 
-int imds_routes_build(char *const *candidates, char ***ret) {
-        _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
-        int r;
-
-        if (!l)
-                return -ENOMEM;
+static int extend_usable(char ***l, char *const *candidates) {
         STRV_FOREACH(i, candidates) {
+                int r;
+
                 if (!has_subnet_ipv4(*i)) {
                         log_debug("Not sending IMDS requests through %s: it has no IPv4 address with a subnet route.",
                                   *i);
                         continue;
                 }
-                r = strv_extend(&l, *i);
+                r = strv_extend(l, *i);
                 if (r < 0)
                         return r;
         }
+        return 0;
+}
+
+int imds_routes_build(char *const *own, char *const *others, char ***ret) {
+        _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
+        int r;
+
+        if (!l)
+                return -ENOMEM;
+        r = extend_usable(&l, own);
+        if (r < 0)
+                return r;
         r = strv_extend(&l, "");
+        if (r < 0)
+                return r;
+        r = extend_usable(&l, others);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(l);

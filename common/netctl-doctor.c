@@ -605,7 +605,7 @@ static int check_imds(const NetctlOptions *o, const NetctlStatus *s, FindingList
         for (size_t k = 0; k < s->n_interfaces; k++)
                 if (netctl_interface_is_ours(&s->interfaces[k]) && strv_extend(&candidates, s->interfaces[k].name) < 0)
                         return -ENOMEM;
-        r = imds_routes_build(candidates, &routes);
+        r = imds_routes_build(candidates, NULL, &routes);
         if (r < 0)
                 return r;
         /* No cached token: the token request is what the hop limit and IMDSv1-only break. */

@@ -220,7 +220,7 @@ static int imds_run_start(const NetctlOptions *o, const NetctlStatus *s, ImdsRun
         for (size_t k = 0; k < s->n_interfaces; k++)
                 if (s->interfaces[k].unmanaged == MANAGED && strv_extend(&candidates, s->interfaces[k].name) < 0)
                         return -ENOMEM;
-        r = imds_routes_build(candidates, &routes);
+        r = imds_routes_build(candidates, NULL, &routes);
         if (r < 0)
                 return r;
         ImdsOptions io = {

@@ -207,10 +207,13 @@ static void seed_wait_for_bootstrap_address(const Program *p, const PresentInter
 
         if (link_get_by_name(bootstrap->ifname, &link) < 0)
                 return;
-        while (link_get_addresses(link.ifindex, &addr) >= 0 && !addr.has_global_ipv4 && now_usec() < deadline)
+        /* Its DHCP address: the secondary /32s of a kept configuration may come first, and
+         * route nothing (imds_routes_build() skips an interface with only those). */
+        while (link_get_addresses(link.ifindex, &addr) >= 0 && !addr.has_subnet_ipv4 && now_usec() < deadline)
                 sleep_usec(20 * USEC_PER_MSEC);
         link_info_done(&link);
-        log_debug("%s %s an IPv4 address.", bootstrap->ifname, addr.has_global_ipv4 ? "has" : "still has no");
+        log_debug("%s %s an IPv4 address with its subnet.", bootstrap->ifname,
+                  addr.has_subnet_ipv4 ? "has" : "still has no");
 }
 
 /* The seed stage's IMDS client: through the bootstrap ENI, then each other ENI that has an
@@ -227,7 +230,7 @@ static int seed_imds_client(const Program *p, const PresentInterface *list, size
         for (size_t i = 0; i < n; i++)
                 if (i != bootstrap && strv_extend(&names, list[i].ifname) < 0)
                         return log_error_errno(-ENOMEM, "Out of memory.");
-        r = imds_routes_build(names, &routes);
+        r = imds_routes_build(names, NULL, &routes);
         if (r < 0)
                 return log_error_errno(r, "Failed to choose the IMDS routes: %m");
         io = program_imds_options(p, routes, usec_add(now_usec(), p->config.seed_timeout_sec * USEC_PER_SEC),

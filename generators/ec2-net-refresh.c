@@ -128,15 +128,16 @@ static int parse_argv(int argc, char *argv[]) {
         return 1;
 }
 
-/* Where IMDS requests go (SPEC §3): through the interface itself, then another ENI (IMDS
- * rate-limits per ENI), each only when it holds an IPv4 address, then the default route. */
+/* Where IMDS requests go (SPEC §3): through the interface itself, then the default route,
+ * then another ENI (IMDS rate-limits per ENI), each interface only when it holds an IPv4
+ * address that routes its subnet. */
 static int imds_interfaces(const Config *config, const char *sysfs_root, const char *ifname, char ***ret) {
-        _cleanup_strv_free_ char **candidates = NULL;
+        _cleanup_strv_free_ char **other = NULL;
         struct if_nameindex *all = if_nameindex();
-        int r;
+        char *const own[] = { (char *) ifname, NULL };
+        int r = 0;
 
-        r = strv_extend(&candidates, ifname);
-        for (struct if_nameindex *i = all; r >= 0 && i && i->if_index != 0; i++) {
+        for (struct if_nameindex *i = all; i && i->if_index != 0; i++) {
                 EniProbe probe;
                 int k;
 
@@ -145,14 +146,14 @@ static int imds_interfaces(const Config *config, const char *sysfs_root, const c
                 k = eni_probe(sysfs_root, config, i->if_name, &probe);
                 if (!IN_SET(k, ENI_PROBE_ENI, ENI_PROBE_EXCLUDED))   /* a handled driver */
                         continue;
-                r = strv_extend(&candidates, i->if_name);
+                r = strv_extend(&other, i->if_name);
                 break;
         }
         if (all)
                 if_freenameindex(all);
         if (r < 0)
                 return r;
-        return imds_routes_build(candidates, ret);
+        return imds_routes_build(own, other, ret);
 }
 
 static int remove_interface(const SetupContext *ctx, SetupRun *run) {

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "imds-routes.h"
 #include "netlink.h"
 #include "strv.h"
 #include "time-util.h"
@@ -385,6 +386,51 @@ static void test_addresses(void **state) {
         assert_int_equal(link_delete("ec2t-addr1"), 0);
 }
 
+/* IMDS routes (SPEC §3): the interfaces the requests are for, then the default route, then
+ * other ENIs; an interface only with an address that routes its subnet. */
+static void test_imds_routes(void **state) {
+        char *own[] = { (char *) "ec2t-rt0", NULL }, *others[] = { (char *) "ec2t-rt1", (char *) "ec2t-rt2", NULL };
+        _cleanup_strv_free_ char **routes = NULL, **none = NULL;
+        int rt0, rt1;
+
+        REQUIRE_NETNS();
+        rt0 = plain_link_new("ec2t-rt0");
+        rt1 = plain_link_new("ec2t-rt1");
+        (void) plain_link_new("ec2t-rt2");
+
+        /* Nothing usable yet: only the default route. */
+        assert_int_equal(imds_routes_build(own, others, &none), 0);
+        assert_int_equal(strv_length(none), 1);
+        assert_string_equal(none[0], "");
+
+        /* rt0 holds only a secondary /32; rt1 its subnet's address; rt2 nothing. */
+        assert_int_equal(address_add(rt0, "192.0.2.11", 32, false), 0);
+        assert_int_equal(address_add(rt1, "198.51.100.10", 24, false), 0);
+        assert_int_equal(imds_routes_build(own, others, &routes), 0);
+        assert_int_equal(strv_length(routes), 2);
+        assert_string_equal(routes[0], "");
+        assert_string_equal(routes[1], "ec2t-rt1");
+        routes = strv_free(routes);
+
+        assert_int_equal(address_add(rt0, "192.0.2.10", 24, false), 0);
+        assert_int_equal(imds_routes_build(own, others, &routes), 0);
+        assert_int_equal(strv_length(routes), 3);
+        assert_string_equal(routes[0], "ec2t-rt0");
+        assert_string_equal(routes[1], "");
+        assert_string_equal(routes[2], "ec2t-rt1");
+        routes = strv_free(routes);
+
+        /* Either list may be missing. */
+        assert_int_equal(imds_routes_build(NULL, own, &routes), 0);
+        assert_int_equal(strv_length(routes), 2);
+        assert_string_equal(routes[0], "");
+        assert_string_equal(routes[1], "ec2t-rt0");
+
+        assert_int_equal(link_delete("ec2t-rt0"), 0);
+        assert_int_equal(link_delete("ec2t-rt1"), 0);
+        assert_int_equal(link_delete("ec2t-rt2"), 0);
+}
+
 static void test_addresses_tentative(void **state) {
         _cleanup_(link_info_done) LinkInfo info = {};
         LinkAddresses a;
@@ -734,6 +780,7 @@ int main(void) {
                 cmocka_unit_test(test_missing_link),
                 cmocka_unit_test(test_altnames),
                 cmocka_unit_test(test_addresses),
+                cmocka_unit_test(test_imds_routes),
                 cmocka_unit_test(test_addresses_tentative),
                 cmocka_unit_test(test_wait_for_name),
                 cmocka_unit_test(test_get_driver),
