@@ -32,11 +32,7 @@ ens6_pass_done() {
         /ens6: State changed: .* -> configured/ { done = 1 }
         END { exit !(seen > n && done) }' "$LAB_DIR/networkd.log"
 }
-network_file() { # network_file IFACE: the .network file networkd applies to IFACE
-    sed -n 's/^NETWORK_FILE=//p' \
-        "$(lab_inst_path "/run/systemd/netif/links/$(lab_inst cat "/sys/class/net/$1/ifindex")")"
-}
-is_network_file() { [ "$(network_file "$1")" = "$2" ]; }
+is_network_file() { [ "$(lab_network_file "$1")" = "$2" ]; }
 etc=$(lab_inst_path /etc/systemd/network)
 lab_assert "the instance has its own /etc/systemd/network (a tmpfs)" \
     test "$(lab_inst stat -f -c %T /etc/systemd/network)" = tmpfs
@@ -64,10 +60,10 @@ lab_wait_configured --timeout 20 ens5 ens6 || lab_not_ok "networkd did not confi
 
 e2e_start_all ens5 ens6
 lab_wait_for 15 is_network_file ens6 "/etc/systemd/network/$prefix-ens6.network"
-lab_assert "networkd applies the user's file to ens6 ($(network_file ens6))" \
+lab_assert "networkd applies the user's file to ens6 ($(lab_network_file ens6))" \
     is_network_file ens6 "/etc/systemd/network/$prefix-ens6.network"
-lab_assert "networkd applies the generated file to ens5 ($(network_file ens5))" \
-    test "$(network_file ens5)" = "/run/systemd/network/$prefix-ens5.network"
+lab_assert "networkd applies the generated file to ens5 ($(lab_network_file ens5))" \
+    test "$(lab_network_file ens5)" = "/run/systemd/network/$prefix-ens5.network"
 proxy_arp_is() { [ "$(lab_inst cat "/proc/sys/net/ipv4/conf/$1/proxy_arp")" = "$2" ]; }
 lab_assert "user's IPv4ProxyARP=yes in effect on ens6" lab_wait_for 10 proxy_arp_is ens6 1
 lab_assert "and not on ens5" proxy_arp_is ens5 0

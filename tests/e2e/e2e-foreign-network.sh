@@ -34,13 +34,9 @@ NET
 lab_wait_configured --timeout 20 ens5 ens6 ens7 || lab_not_ok "networkd did not configure the ENIs"
 e2e_start_all ens5 ens6 ens7
 
-network_file() { # network_file IFACE: the .network file networkd applies to IFACE
-    sed -n 's/^NETWORK_FILE=//p' \
-        "$(lab_inst_path "/run/systemd/netif/links/$(lab_inst cat "/sys/class/net/$1/ifindex")")"
-}
-is_network_file() { [ "$(network_file "$1")" = "$2" ]; }
+is_network_file() { [ "$(lab_network_file "$1")" = "$2" ]; }
 lab_wait_for 15 is_network_file ens6 "/run/systemd/network/$foreign"
-lab_assert "networkd applies $foreign to ens6 ($(network_file ens6))" \
+lab_assert "networkd applies $foreign to ens6 ($(lab_network_file ens6))" \
     is_network_file ens6 "/run/systemd/network/$foreign"
 lab_assert "so ens6's generated drop-ins do not apply (no rule to table 10001)" \
     test -z "$(e2e_rules -4 | grep 'lookup 10001')"

@@ -267,6 +267,12 @@ lab_first_network_file() {
     grep -m1 -E "^.* $1: (Re)?[cC]onfiguring with " "$2" | sed 's/.* with \([^ ]*\)\..*/\1/'
 }
 
+# lab_network_file IFACE: the .network file networkd applies to IFACE now (its state file).
+lab_network_file() {
+    sed -n 's/^NETWORK_FILE=//p' \
+        "$(lab_inst_path "/run/systemd/netif/links/$(lab_inst cat "/sys/class/net/$1/ifindex")")"
+}
+
 # lab_held IFACE: networkd is told to leave IFACE alone (a .network of ours with Unmanaged=yes).
 lab_held() {
     grep -qs '^Unmanaged=yes$' "$(lab_inst_path /run/systemd/network)"/*-"$1".network
