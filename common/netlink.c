@@ -789,6 +789,46 @@ int link_wait_for_name(const char *ifname, uint64_t deadline_usec, LinkInfo *ret
         }
 }
 
+static bool notification_is_new_address(const struct nlmsghdr *h, void *userdata) {
+        const int *ifindex = userdata;
+
+        return h->nlmsg_type == RTM_NEWADDR && h->nlmsg_len >= NLMSG_SPACE(sizeof(struct ifaddrmsg)) &&
+               ((const struct ifaddrmsg *) NLMSG_DATA(h))->ifa_index == (uint32_t) *ifindex;
+}
+
+int link_wait_for_subnet_ipv4(int ifindex, uint64_t deadline_usec, LinkAddresses *ret) {
+        static const unsigned groups[] = { RTNLGRP_IPV4_IFADDR };
+        _cleanup_free_ uint8_t *buffer = NULL;
+        _cleanup_close_ int fd = -1;
+        size_t buffer_size = 0;
+        int r;
+
+        if (ifindex <= 0)
+                return -EINVAL;
+        /* Subscribe before the first look, so that an address added in between is not missed. */
+        r = netlink_open(groups, ELEMENTSOF(groups), &fd);
+        if (r < 0)
+                return r;
+
+        for (;;) {
+                LinkAddresses a = {};
+
+                r = link_get_addresses(ifindex, &a);
+                if (r < 0)
+                        return r;
+                if (ret)
+                        *ret = a;
+                if (a.has_subnet_ipv4)
+                        return 1;
+                r = netlink_wait_for_notification(fd, deadline_usec, &buffer, &buffer_size,
+                                                  notification_is_new_address, &ifindex);
+                if (r < 0)
+                        return log_debug_errno(r, "Failed to wait for an IPv4 address on link %d: %m", ifindex);
+                if (r == 0)
+                        return 0;
+        }
+}
+
 int link_get_driver(const char *ifname, char *ret, size_t size) {
         struct ethtool_drvinfo drvinfo = { .cmd = ETHTOOL_GDRVINFO };
         _cleanup_close_ int fd = -1;

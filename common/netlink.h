@@ -68,6 +68,12 @@ int link_get_addresses(int ifindex, LinkAddresses *ret);
  * Returns 1 when found (ret filled), 0 when the deadline passed (ret untouched), -errno. */
 int link_wait_for_name(const char *ifname, uint64_t deadline_usec, LinkInfo *ret);
 
+/* Waits until the link holds an IPv4 address with its subnet's route (has_subnet_ipv4: the
+ * one DHCP gives), at most until deadline_usec, woken by the kernel's address notifications.
+ * Returns 1 when it does, 0 when the deadline passed, -errno; *ret (optional) holds what the
+ * link had at the last look. */
+int link_wait_for_subnet_ipv4(int ifindex, uint64_t deadline_usec, LinkAddresses *ret);
+
 /* Kernel driver name (ETHTOOL_GDRVINFO) of the link. Uses an AF_NETLINK socket for the
  * ioctl, never an IP socket: this also runs inside udev's sandbox (SPEC §6), which forbids
  * those. Writes at most size-1 bytes plus NUL; -ENOBUFS (nothing written) when the name

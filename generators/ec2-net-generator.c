@@ -209,8 +209,7 @@ static void seed_wait_for_bootstrap_address(const Program *p, const PresentInter
                 return;
         /* Its DHCP address: the secondary /32s of a kept configuration may come first, and
          * route nothing (imds_routes_build() skips an interface with only those). */
-        while (link_get_addresses(link.ifindex, &addr) >= 0 && !addr.has_subnet_ipv4 && now_usec() < deadline)
-                sleep_usec(20 * USEC_PER_MSEC);
+        (void) link_wait_for_subnet_ipv4(link.ifindex, deadline, &addr);
         link_info_done(&link);
         log_debug("%s %s an IPv4 address with its subnet.", bootstrap->ifname,
                   addr.has_subnet_ipv4 ? "has" : "still has no");

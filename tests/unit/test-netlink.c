@@ -179,13 +179,15 @@ typedef enum DelayedActionKind {
         DELAYED_CREATE_LINK,
         DELAYED_DELETE_LINK,
         DELAYED_ADD_ALTNAME,
+        DELAYED_ADD_ADDRESS,
 } DelayedActionKind;
 
 typedef struct DelayedAction {
         DelayedActionKind kind;
         uint64_t delay_usec;
         int ifindex;
-        const char *name;    /* link to create/delete, or altname to add */
+        const char *name;    /* link to create/delete, altname or address to add */
+        unsigned prefixlen;  /* of the address */
         pthread_t thread;
         int result;
 } DelayedAction;
@@ -203,6 +205,9 @@ static void *delayed_action_run(void *userdata) {
                 break;
         case DELAYED_ADD_ALTNAME:
                 a->result = link_add_altname(a->ifindex, a->name);
+                break;
+        case DELAYED_ADD_ADDRESS:
+                a->result = address_add(a->ifindex, a->name, a->prefixlen, false);
                 break;
         }
         return NULL;
@@ -518,6 +523,64 @@ static void test_wait_for_name(void **state) {
         assert_int_equal(link_delete("ec2t-late0"), 0);
 }
 
+/* The seed's wait for the bootstrap ENI's DHCP address: woken by the kernel, not polling;
+ * a secondary /32 does not end it. */
+static void test_wait_for_subnet_ipv4(void **state) {
+        const uint64_t timeout = 300 * USEC_PER_MSEC;
+        LinkAddresses a = {};
+        uint64_t start, elapsed;
+        int ifindex;
+
+        REQUIRE_NETNS();
+        ifindex = plain_link_new("ec2t-wait0");
+        assert_int_equal(address_add(ifindex, "192.0.2.11", 32, false), 0);
+
+        /* Only the /32: the deadline passes, and what the link has is told. */
+        start = now_usec();
+        assert_int_equal(link_wait_for_subnet_ipv4(ifindex, start + timeout, &a), 0);
+        elapsed = now_usec() - start;
+        assert_true(elapsed >= timeout);
+        assert_true(elapsed < timeout + 200 * USEC_PER_MSEC);
+        assert_true(a.has_global_ipv4);
+        assert_false(a.has_subnet_ipv4);
+
+        /* The subnet's address comes while it waits (a /32 of another link before it). */
+        {
+                DelayedAction other = {
+                        .kind = DELAYED_ADD_ADDRESS,
+                        .delay_usec = 50 * USEC_PER_MSEC,
+                        .ifindex = 1,
+                        .name = "127.0.0.9",
+                        .prefixlen = 32,
+                }, add = {
+                        .kind = DELAYED_ADD_ADDRESS,
+                        .delay_usec = 150 * USEC_PER_MSEC,
+                        .ifindex = ifindex,
+                        .name = "192.0.2.10",
+                        .prefixlen = 24,
+                };
+
+                start = now_usec();
+                delayed_action_start(&other);
+                delayed_action_start(&add);
+                assert_int_equal(link_wait_for_subnet_ipv4(ifindex, start + 5 * USEC_PER_SEC, &a), 1);
+                elapsed = now_usec() - start;
+                assert_int_equal(delayed_action_finish(&other), 0);
+                assert_int_equal(delayed_action_finish(&add), 0);
+                assert_true(elapsed >= 150 * USEC_PER_MSEC);
+                assert_true(elapsed < 2 * USEC_PER_SEC);
+                assert_true(a.has_subnet_ipv4);
+        }
+
+        /* There already: at once. */
+        start = now_usec();
+        assert_int_equal(link_wait_for_subnet_ipv4(ifindex, start + 5 * USEC_PER_SEC, NULL), 1);
+        assert_true(now_usec() - start < 100 * USEC_PER_MSEC);
+
+        assert_int_equal(link_wait_for_subnet_ipv4(0, now_usec(), &a), -EINVAL);
+        assert_int_equal(link_delete("ec2t-wait0"), 0);
+}
+
 static void test_get_driver(void **state) {
         char driver[32], small[4] = "abc";
         int ifindex;
@@ -781,6 +844,7 @@ int main(void) {
                 cmocka_unit_test(test_altnames),
                 cmocka_unit_test(test_addresses),
                 cmocka_unit_test(test_imds_routes),
+                cmocka_unit_test(test_wait_for_subnet_ipv4),
                 cmocka_unit_test(test_addresses_tentative),
                 cmocka_unit_test(test_wait_for_name),
                 cmocka_unit_test(test_get_driver),
