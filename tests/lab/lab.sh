@@ -485,6 +485,17 @@ lab_networkd_start() {
     LAB_PIDS+=("$LAB_NETWORKD_PID")
 }
 
+# lab_networkd_restart: stops networkd (by its PID) and starts it again; the log so far is
+# kept as networkd.log.N (N = LAB_NETWORKD_RESTARTS, counted here).
+LAB_NETWORKD_RESTARTS=0
+lab_networkd_restart() {
+    kill "$LAB_NETWORKD_PID" 2>/dev/null
+    wait "$LAB_NETWORKD_PID" 2>/dev/null
+    cp "$LAB_DIR/networkd.log" "$LAB_DIR/networkd.log.$LAB_NETWORKD_RESTARTS"
+    LAB_NETWORKD_RESTARTS=$((LAB_NETWORKD_RESTARTS + 1))
+    lab_networkd_start
+}
+
 # lab_eni_create MAC...: each ENI's veth pair, instance end with the scenario's MAC, VPC
 # end enslaved to its subnet's bridge. (The DHCP leases for the MACs already exist.) The
 # pair is made in the VPC namespace and the VPC's source check set up for it before the

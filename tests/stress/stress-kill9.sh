@@ -54,7 +54,6 @@ mkdir -p "$LAB_DIR/kill9"
 # The driver asks for a networkd restart through this file when networkd's view of a link's
 # addresses has come apart from the kernel's (see stresstool.py); this shell owns networkd.
 restart_flag="$LAB_DIR/kill9/networkd-restart"
-networkd_restarts=0
 lab_inst_bg env EC2NET_CONFIG="$LAB_CONFIG" "$LAB_PYTHON" "$ST_DIR/stresstool.py" kill9 \
     --prog "$prog" --generator "$gen" --config "$LAB_CONFIG" --imds-file "$LAB_IMDS_FILE" \
     --labtool "$LAB_LIB_DIR/labtool.py" --net "$ST_NET" --rt "$ST_RT" --prefix "$ST_PREFIX" \
@@ -68,11 +67,7 @@ LAB_PIDS+=("$driver")
 while lab_alive "$driver"; do
     if [ -e "$restart_flag" ]; then
         lab_log "restarting networkd for the driver (links: $(cat "$restart_flag"))"
-        kill "$LAB_NETWORKD_PID" 2>/dev/null
-        wait "$LAB_NETWORKD_PID" 2>/dev/null
-        cp "$LAB_DIR/networkd.log" "$LAB_DIR/networkd.log.$networkd_restarts"
-        lab_networkd_start
-        networkd_restarts=$((networkd_restarts + 1))
+        lab_networkd_restart
         rm -f "$restart_flag"
     fi
     sleep 0.1
@@ -93,7 +88,7 @@ lab_assert "at least $KILLS kills of a running helper ($kills; $(rep completed_b
 lab_assert "$SEED_KILLS seed runs interrupted ($(rep seed_kills) killed, $(rep seed_completed) ended first)" \
     test "$(rep seed_kills)" -ge "$SEED_KILLS"
 lab_assert "the driver exited 0 ($rc)" test "$rc" = 0
-lab_log "networkd restarted for the driver: $networkd_restarts time(s)"
+lab_log "networkd restarted for the driver: $LAB_NETWORKD_RESTARTS time(s)"
 
 st_assert_no_procs
 st_assert_parse
