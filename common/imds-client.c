@@ -338,6 +338,19 @@ static int exhausted_errno(const Response *r) {
         return r->stalled ? -EIMDS_TIMEOUT : -EIMDS_UNREACHABLE;
 }
 
+/* After a request that got no HTTP answer: the next route. An interface whose DHCP address
+ * networkd is renewing (a reload, a lease lost) stops answering until it is back, while
+ * another ENI does, so a route that answered before is left too. true: try it now; false:
+ * every route of this round went unanswered, back off (the count starts again). */
+static bool route_next(ImdsClient *c, size_t *unreachable) {
+        c->route = (c->route + 1) % c->n_routes;
+        c->route_confirmed = false;
+        if (++*unreachable < c->n_routes)
+                return true;
+        *unreachable = 0;
+        return false;
+}
+
 /* Gets a token, trying every route from the current one (SPEC §3 order); when none
  * answers, backs off and goes round again, within max_attempts and the deadline. */
 static int acquire_token(ImdsClient *c) {
@@ -390,11 +403,8 @@ static int acquire_token(ImdsClient *c) {
                                                resp.status);
                 case 0:
                         /* Not reachable this way: the next route, right away. */
-                        c->route = (c->route + 1) % c->n_routes;
-                        c->route_confirmed = false;
-                        if (++unreachable < c->n_routes)
+                        if (route_next(c, &unreachable))
                                 continue;
-                        unreachable = 0;
                         break;
                 default:
                         break;   /* 429/5xx: the route works but IMDS is busy */
@@ -461,15 +471,9 @@ int imds_get(ImdsClient *c, const char *path, char **ret_body, size_t *ret_len) 
                         if (resp.too_large)
                                 return -EIMDS_INVALID;
                         /* No answer this way: the next route, right away (the token
-                         * stays good). Also from a route that answered before: an interface
-                         * whose DHCP address networkd is renewing (a reload, a lease lost)
-                         * stops answering until it is back, while another ENI does. Once
-                         * round every route without an answer: back off. */
-                        c->route = (c->route + 1) % c->n_routes;
-                        c->route_confirmed = false;
-                        if (++unreachable < c->n_routes)
+                         * stays good), also from a route that answered before. */
+                        if (route_next(c, &unreachable))
                                 continue;
-                        unreachable = 0;
                         break;
                 default:
                         if (resp.too_large)
